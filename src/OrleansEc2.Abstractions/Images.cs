@@ -1,0 +1,97 @@
+using System.Collections.Immutable;
+
+namespace OrleansEc2;
+
+/// <summary>Image states as EC2 spells them.</summary>
+[GenerateSerializer, Alias("OrleansEc2.ImageState")]
+public enum ImageState
+{
+    Pending = 0,
+    Available = 1,
+    Failed = 2,
+    Deregistered = 3,
+}
+
+public static class ImageStates
+{
+    public static string ToEc2Name(this ImageState state) => state switch
+    {
+        ImageState.Pending => "pending",
+        ImageState.Available => "available",
+        ImageState.Failed => "failed",
+        ImageState.Deregistered => "deregistered",
+        _ => throw new ArgumentOutOfRangeException(nameof(state), state, null),
+    };
+}
+
+/// <summary>An AMI as DescribeImages shows it.</summary>
+[GenerateSerializer, Immutable, Alias("OrleansEc2.ImageDescription")]
+public sealed record ImageDescription(
+    [property: Id(0)] string ImageId,
+    [property: Id(1)] string Region,
+    [property: Id(2)] string OwnerId,
+    [property: Id(3)] string? OwnerAlias,
+    [property: Id(4)] string Name,
+    [property: Id(5)] string? Description,
+    [property: Id(6)] string Architecture,
+    [property: Id(7)] Platform Platform,
+    [property: Id(8)] ImageState State,
+    [property: Id(9)] string ImageLocation,
+    [property: Id(10)] bool IsPublic,
+    [property: Id(11)] DateTimeOffset CreationDate,
+    [property: Id(12)] string? StateReason,
+    [property: Id(13)] ImmutableArray<Tag> Tags)
+{
+    public const string ImageType = "machine";
+
+    public const string RootDeviceType = "instance-store";
+}
+
+/// <summary>DescribeImages' question: image ids, owners (<c>self</c>, <c>amazon</c>, account ids), executable-by, filters.</summary>
+[GenerateSerializer, Immutable, Alias("OrleansEc2.ImageQuery")]
+public sealed record ImageQuery(
+    [property: Id(0)] ImmutableArray<string> ImageIds,
+    [property: Id(1)] ImmutableArray<string> Owners,
+    [property: Id(2)] ImmutableArray<string> ExecutableBy,
+    [property: Id(3)] ImmutableArray<Ec2Filter> Filters);
+
+/// <summary>
+/// One AMI (<c>ami-</c> + 17 hex): a public image seeded from configuration, or (later) one registered from a
+/// bundle's manifest. An image the caller may not see answers <c>InvalidAMIID.NotFound</c>.
+/// </summary>
+public interface IImageGrain : IGrainWithStringKey
+{
+    Task<ImageDescription> DescribeAsync(string accountId);
+
+    /// <summary>The disk an instance of this image boots from, for <paramref name="accountId"/> (who must be allowed to launch it).</summary>
+    Task<LaunchDisk> ResolveLaunchDiskAsync(string accountId);
+}
+
+/// <summary>What RunInstances asks for.</summary>
+[GenerateSerializer, Immutable, Alias("OrleansEc2.RunInstancesRequest")]
+public sealed record RunInstancesRequest(
+    [property: Id(0)] Caller Caller,
+    [property: Id(1)] string ImageId,
+    [property: Id(2)] int MinCount,
+    [property: Id(3)] int MaxCount,
+    [property: Id(4)] string InstanceType,
+    [property: Id(5)] string? KeyName,
+    [property: Id(6)] string? AvailabilityZone,
+    [property: Id(7)] string? ClientToken,
+    [property: Id(8)] ImmutableArray<Tag> InstanceTags);
+
+/// <summary>A reservation: the instances one RunInstances launched.</summary>
+[GenerateSerializer, Immutable, Alias("OrleansEc2.Reservation")]
+public sealed record Reservation(
+    [property: Id(0)] string ReservationId,
+    [property: Id(1)] string OwnerId,
+    [property: Id(2)] ImmutableArray<InstanceDescription> Instances);
+
+/// <summary>
+/// One reservation (<c>r-</c> + 17 hex): runs a RunInstances request once. Validates everything before launching
+/// anything, so a refused request leaves nothing behind; a repeated client token returns the first reservation.
+/// </summary>
+public interface IReservationGrain : IGrainWithStringKey
+{
+    Task<Reservation> RunInstancesAsync(RunInstancesRequest request);
+}

@@ -1,0 +1,2 @@
+// Placeholder until the hosting work lands.
+Console.WriteLine("OrleansEc2 silo");

@@ -1,0 +1,2 @@
+// Placeholder until the benchmark work lands.
+Console.WriteLine("bench");

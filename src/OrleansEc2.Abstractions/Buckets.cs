@@ -1,0 +1,144 @@
+using System.Collections.Immutable;
+
+namespace OrleansEc2;
+
+/// <summary>A bucket: its global name, owner, location and creation date.</summary>
+[GenerateSerializer, Immutable, Alias("OrleansEc2.BucketInfo")]
+public sealed record BucketInfo(
+    [property: Id(0)] string Name,
+    [property: Id(1)] string OwnerId,
+    [property: Id(2)] string Region,
+    [property: Id(3)] DateTimeOffset CreationDate);
+
+/// <summary>An additional checksum S3 stores with an object (<c>x-amz-checksum-crc32</c> …): algorithm name and base64 value.</summary>
+[GenerateSerializer, Immutable, Alias("OrleansEc2.ObjectChecksum")]
+public sealed record ObjectChecksum(
+    [property: Id(0)] string Algorithm,
+    [property: Id(1)] string Value);
+
+/// <summary>An object's metadata; its bytes are the blob <see cref="Blob"/> in the blob store.</summary>
+[GenerateSerializer, Immutable, Alias("OrleansEc2.S3ObjectInfo")]
+public sealed record S3ObjectInfo(
+    [property: Id(0)] string Bucket,
+    [property: Id(1)] string Key,
+    [property: Id(2)] BlobInfo Blob,
+    [property: Id(3)] string ETag,
+    [property: Id(4)] DateTimeOffset LastModified,
+    [property: Id(5)] string ContentType,
+    [property: Id(6)] ImmutableDictionary<string, string> UserMetadata,
+    [property: Id(7)] ObjectChecksum? Checksum,
+    [property: Id(8)] int? PartsCount)
+{
+    public long Size => Blob.Length;
+}
+
+/// <summary>What PutObject stores: the blob already written to the blob store, and the headers that go with it.</summary>
+[GenerateSerializer, Immutable, Alias("OrleansEc2.PutObjectRequest")]
+public sealed record PutObjectRequest(
+    [property: Id(0)] string Key,
+    [property: Id(1)] BlobInfo Blob,
+    [property: Id(2)] string ContentType,
+    [property: Id(3)] ImmutableDictionary<string, string> UserMetadata,
+    [property: Id(4)] ObjectChecksum? Checksum);
+
+/// <summary>ListObjects / ListObjectsV2's question. <see cref="StartAfter"/> is the marker, start-after or the decoded continuation token.</summary>
+[GenerateSerializer, Immutable, Alias("OrleansEc2.ListObjectsQuery")]
+public sealed record ListObjectsQuery(
+    [property: Id(0)] string? Prefix,
+    [property: Id(1)] string? Delimiter,
+    [property: Id(2)] int MaxKeys,
+    [property: Id(3)] string? StartAfter);
+
+/// <summary>One page of a listing: objects, common prefixes, and where the next page starts (the last key or prefix returned).</summary>
+[GenerateSerializer, Immutable, Alias("OrleansEc2.ObjectListing")]
+public sealed record ObjectListing(
+    [property: Id(0)] ImmutableArray<S3ObjectInfo> Objects,
+    [property: Id(1)] ImmutableArray<string> CommonPrefixes,
+    [property: Id(2)] bool IsTruncated,
+    [property: Id(3)] string? NextStartAfter);
+
+/// <summary>DeleteObjects' answer for one key.</summary>
+[GenerateSerializer, Immutable, Alias("OrleansEc2.DeleteObjectResult")]
+public sealed record DeleteObjectResult(
+    [property: Id(0)] string Key,
+    [property: Id(1)] string? ErrorCode,
+    [property: Id(2)] string? ErrorMessage);
+
+/// <summary>A multipart upload in progress.</summary>
+[GenerateSerializer, Immutable, Alias("OrleansEc2.MultipartUploadInfo")]
+public sealed record MultipartUploadInfo(
+    [property: Id(0)] string UploadId,
+    [property: Id(1)] string Key,
+    [property: Id(2)] string InitiatorId,
+    [property: Id(3)] DateTimeOffset Initiated,
+    [property: Id(4)] string? ChecksumAlgorithm);
+
+/// <summary>An uploaded part of a multipart upload.</summary>
+[GenerateSerializer, Immutable, Alias("OrleansEc2.UploadedPart")]
+public sealed record UploadedPart(
+    [property: Id(0)] int PartNumber,
+    [property: Id(1)] BlobInfo Blob,
+    [property: Id(2)] string ETag,
+    [property: Id(3)] DateTimeOffset LastModified,
+    [property: Id(4)] ObjectChecksum? Checksum);
+
+/// <summary>CompleteMultipartUpload's list: part numbers in ascending order and the ETags the client was given.</summary>
+[GenerateSerializer, Immutable, Alias("OrleansEc2.CompletedPart")]
+public sealed record CompletedPart(
+    [property: Id(0)] int PartNumber,
+    [property: Id(1)] string ETag);
+
+/// <summary>
+/// One bucket, keyed by its global name: owner, location, and the metadata of its objects (bodies are blobs).
+/// Every call names the calling account; another owner's bucket answers <c>AccessDenied</c>, a missing one
+/// <c>NoSuchBucket</c>. A change is persisted before the call returns, so an acknowledged write survives a crash.
+/// </summary>
+public interface IBucketGrain : IGrainWithStringKey
+{
+    /// <summary>CreateBucket with S3's semantics (<c>BucketAlreadyExists</c>, <c>BucketAlreadyOwnedByYou</c>, a repeat create in us-east-1 succeeds).</summary>
+    Task<BucketInfo> CreateAsync(string accountId, string region);
+
+    Task<BucketInfo> GetInfoAsync(string accountId);
+
+    /// <summary>Whether the bucket exists, and who owns it, without an access check (for create-if-missing decisions).</summary>
+    Task<BucketInfo?> FindAsync();
+
+    /// <summary>Deletes an empty bucket (<c>BucketNotEmpty</c> otherwise).</summary>
+    Task DeleteAsync(string accountId);
+
+    Task<S3ObjectInfo> PutObjectAsync(string accountId, PutObjectRequest request);
+
+    Task<S3ObjectInfo> GetObjectAsync(string accountId, string key);
+
+    /// <summary>Deletes a key; deleting a missing key succeeds, as in S3.</summary>
+    Task DeleteObjectAsync(string accountId, string key);
+
+    Task<ImmutableArray<DeleteObjectResult>> DeleteObjectsAsync(string accountId, ImmutableArray<string> keys);
+
+    /// <summary>Deletes every object whose key starts with <paramref name="prefix"/> (a cancelled bundle's parts). Returns how many.</summary>
+    Task<int> DeleteObjectsWithPrefixAsync(string accountId, string prefix);
+
+    Task<ObjectListing> ListObjectsAsync(string accountId, ListObjectsQuery query);
+
+    Task<MultipartUploadInfo> CreateMultipartUploadAsync(string accountId, string key, string contentType, ImmutableDictionary<string, string> userMetadata, string? checksumAlgorithm);
+
+    Task<UploadedPart> UploadPartAsync(string accountId, string key, string uploadId, int partNumber, BlobInfo blob, ObjectChecksum? checksum);
+
+    Task<S3ObjectInfo> CompleteMultipartUploadAsync(string accountId, string key, string uploadId, ImmutableArray<CompletedPart> parts);
+
+    Task AbortMultipartUploadAsync(string accountId, string key, string uploadId);
+
+    Task<ImmutableArray<UploadedPart>> ListPartsAsync(string accountId, string key, string uploadId);
+
+    Task<ImmutableArray<MultipartUploadInfo>> ListMultipartUploadsAsync(string accountId, string? prefix);
+}
+
+/// <summary>The buckets one account owns, in every region (ListBuckets). Bucket grains keep it current.</summary>
+public interface IAccountBucketsGrain : IGrainWithStringKey
+{
+    Task AddAsync(BucketInfo bucket);
+
+    Task RemoveAsync(string bucketName);
+
+    Task<ImmutableArray<BucketInfo>> ListAsync();
+}

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using OrleansEc2.Grains.Configuration;
 
 namespace OrleansEc2.Grains.Hosting;
@@ -9,11 +11,24 @@ public static class GrainsSiloBuilderExtensions
 {
     /// <summary>
     /// Registers the simulator's options (bound from the configuration root), the simulation clock, the blob store and
-    /// the other silo-local services the grains need. Storage providers are the host's business.
+    /// the other silo-local services the grains need. Storage providers are the host's business. A clock registered
+    /// before this call (a test's fake) wins over the configured one.
     /// </summary>
     public static ISiloBuilder AddOrleansEc2Grains(this ISiloBuilder silo, IConfiguration configuration)
     {
-        silo.Services.AddOptions<SimulatorOptions>().Bind(configuration);
+        var services = silo.Services;
+        services.AddOptions<SimulatorOptions>().Bind(configuration);
+        services.TryAddSingleton<ISimulationClock>(sp => CreateClock(sp.GetRequiredService<IOptions<SimulatorOptions>>().Value.Clock));
         return silo;
     }
+
+    private static SimulationClock CreateClock(ClockOptions options) => options.Mode.ToLowerInvariant() switch
+    {
+        "system" => SimulationClock.System(),
+        "simulated" => SimulationClock.Simulated(options.Start ?? DateTimeOffset.UtcNow),
+        _ => throw new OptionsValidationException(
+            nameof(ClockOptions),
+            typeof(ClockOptions),
+            [$"Clock:Mode must be 'System' or 'Simulated', not '{options.Mode}'."]),
+    };
 }

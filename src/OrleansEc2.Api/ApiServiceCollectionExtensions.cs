@@ -30,7 +30,7 @@ public static class ApiServiceCollectionExtensions
 
         // Signatures are checked against the system clock whatever the simulation clock says: clients sign with real time.
         services.AddSingleton(sp => new SigV4Verifier(sp.GetRequiredService<IAccessKeySource>(), TimeProvider.System));
-        services.AddSingleton<RegionCatalog>();
+        services.AddSingleton<ConfiguredRegions>();
         services.AddSingleton<Ec2Authenticator>();
         services.AddSingleton<Ec2Services>();
         services.AddSingleton<Ec2QueryEndpoint>();

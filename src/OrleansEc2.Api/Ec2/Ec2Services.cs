@@ -7,11 +7,11 @@ using OrleansEc2.Api.FrontDoor;
 namespace OrleansEc2.Api.Ec2;
 
 /// <summary>What the actions share across requests: the regions, the configured accounts, and small caches.</summary>
-internal sealed class Ec2Services(IGrainFactory grains, RegionCatalog regions, ConfiguredAccounts accounts)
+internal sealed class Ec2Services(IGrainFactory grains, ConfiguredRegions regions, ConfiguredAccounts accounts)
 {
     private readonly ConcurrentDictionary<string, string?> _imageArchitectures = new(StringComparer.Ordinal);
 
-    public RegionCatalog Regions { get; } = regions;
+    public ConfiguredRegions Regions { get; } = regions;
 
     public DescribeInstancesCache InstancePages { get; } = new();
 

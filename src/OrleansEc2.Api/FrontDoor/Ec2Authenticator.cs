@@ -10,7 +10,7 @@ namespace OrleansEc2.Api.FrontDoor;
 /// signature checks out against the account's key and the scope names a configured region. Refusals are
 /// <see cref="Ec2Exception"/>s with the codes EC2 gives.
 /// </summary>
-public sealed class Ec2Authenticator(SigV4Verifier verifier, RegionCatalog regions)
+public sealed class Ec2Authenticator(SigV4Verifier verifier, ConfiguredRegions regions)
 {
     public const string Service = "ec2";
 

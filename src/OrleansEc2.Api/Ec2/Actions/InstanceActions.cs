@@ -12,7 +12,7 @@ internal static class InstanceActions
     [
         "tag-key", "tag-value", "instance-state-name", "instance-state-code", "instance-id", "image-id",
         "availability-zone", "key-name", "platform", "instance-type", "reservation-id", "private-ip-address",
-        "private-dns-name",
+        "private-dns-name", "owner-id", "ami-launch-index", "client-token", "root-device-type",
     ];
 
     private static readonly HashSet<string> IndexStatusFilters = ["availability-zone", "instance-state-name", "instance-state-code"];
@@ -304,7 +304,7 @@ internal static class InstanceActions
         await CheckInstancesAsync(context, ids, state => change switch
         {
             StateChange.Start => state is InstanceStateName.Stopped or InstanceStateName.Pending or InstanceStateName.Running,
-            StateChange.Stop => state is InstanceStateName.Running or InstanceStateName.Pending or InstanceStateName.Stopping or InstanceStateName.Stopped,
+            StateChange.Stop => state is InstanceStateName.Running or InstanceStateName.Stopping or InstanceStateName.Stopped,
             _ => true,
         }, change switch
         {
@@ -335,7 +335,7 @@ internal static class InstanceActions
     private static async Task<Ec2Body> RebootInstancesAsync(Ec2ActionContext context)
     {
         var ids = InstanceIds(context.Parameters, required: true);
-        await CheckInstancesAsync(context, ids, state => state is InstanceStateName.Running or InstanceStateName.Pending, "rebooted");
+        await CheckInstancesAsync(context, ids, state => state is InstanceStateName.Running, "rebooted");
         context.ThrowIfDryRun();
         await Task.WhenAll(ids.Select(id => context.Instance(id).RebootAsync(context.AccountId)));
         return Ec2Body.ReturnTrue;

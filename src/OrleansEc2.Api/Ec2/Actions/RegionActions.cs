@@ -81,7 +81,7 @@ internal static class RegionActions
         var region = await context.Services.Regions.FindAsync(context.Caller.Region)
             ?? throw new Ec2Exception(Ec2ErrorCodes.InvalidRegion, $"The region '{context.Caller.Region}' is not configured.");
         var zones = region.AvailabilityZones
-            .Select((name, index) => (Name: name, Id: RegionCatalog.ZoneId(region.RegionName, index)))
+            .Select((name, index) => (Name: name, Id: ConfiguredRegions.ZoneId(region.RegionName, index)))
             .ToImmutableArray();
         foreach (var name in names)
         {

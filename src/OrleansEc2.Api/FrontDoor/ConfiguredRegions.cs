@@ -6,7 +6,7 @@ namespace OrleansEc2.Api.FrontDoor;
 /// The configured regions, read once from the <see cref="IRegionDirectoryGrain"/> (regions come from configuration and
 /// do not change while the silo runs), with their zones as full names (<c>us-east-1a</c>).
 /// </summary>
-public sealed class RegionCatalog(IGrainFactory grains)
+public sealed class ConfiguredRegions(IGrainFactory grains)
 {
     private ImmutableArray<RegionInfo>? _regions;
 

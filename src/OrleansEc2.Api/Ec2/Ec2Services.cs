@@ -42,8 +42,12 @@ internal sealed class Ec2Services(IGrainFactory grains, ConfiguredRegions region
         return false;
     }
 
+    /// <summary>An image as <paramref name="caller"/> may see it (<c>InvalidAMIID.NotFound</c> otherwise).</summary>
+    public Task<ImageDescription> DescribeImageAsync(string imageId, Caller caller)
+        => grains.GetGrain<IImageGrain>(imageId).DescribeAsync(caller.AccountId);
+
     /// <summary>The architecture of an image (instances show their image's); null when the image is not visible.</summary>
-    public async ValueTask<string?> GetImageArchitectureAsync(string imageId, string accountId)
+    public async ValueTask<string?> GetImageArchitectureAsync(string imageId, Caller caller)
     {
         if (_imageArchitectures.TryGetValue(imageId, out var known))
         {
@@ -52,7 +56,7 @@ internal sealed class Ec2Services(IGrainFactory grains, ConfiguredRegions region
 
         try
         {
-            var image = await grains.GetGrain<IImageGrain>(imageId).DescribeAsync(accountId);
+            var image = await DescribeImageAsync(imageId, caller);
             _imageArchitectures[imageId] = image.Architecture;
             return image.Architecture;
         }

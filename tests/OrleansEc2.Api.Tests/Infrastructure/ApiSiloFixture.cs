@@ -39,6 +39,8 @@ public sealed class ApiSiloFixture : IAsyncLifetime
 
     public HttpClient Http { get; } = new();
 
+    public CapturedLog Log { get; } = new();
+
     public IGrainFactory Grains => App.Services.GetRequiredService<IGrainFactory>();
 
     public WebApplication App => _app ?? throw new InvalidOperationException("The silo is not started.");
@@ -62,7 +64,10 @@ public sealed class ApiSiloFixture : IAsyncLifetime
         var builder = WebApplication.CreateSlimBuilder();
         builder.Configuration.AddConfiguration(configuration);
         builder.Logging.ClearProviders();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Logging.AddFilter("Orleans", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.AddProvider(Log);
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
         var siloPort = FreePort();
         var gatewayPort = FreePort();

@@ -108,7 +108,7 @@ internal static class InstanceActions
         var now = context.Clock.UtcNow;
         foreach (var instance in reservation.Instances)
         {
-            Ec2Shapes.Instance(xml, instance.At(now), await context.Services.GetImageArchitectureAsync(instance.ImageId, context.AccountId));
+            Ec2Shapes.Instance(xml, instance.At(now), await context.Services.GetImageArchitectureAsync(instance.ImageId, context.Caller));
         }
 
         return Ec2Body.From(xml.End("instancesSet"));
@@ -117,7 +117,7 @@ internal static class InstanceActions
     /// <summary>A dry run's launch checks: the image is launchable here, the key pair and the zone exist.</summary>
     private static async Task CheckLaunchAsync(Ec2ActionContext context, string imageId, string? keyName, string? zone)
     {
-        var image = await context.Grains.GetGrain<IImageGrain>(imageId).DescribeAsync(context.AccountId);
+        var image = await context.Services.DescribeImageAsync(imageId, context.Caller);
         if (image.Region != context.Caller.Region)
         {
             throw new Ec2Exception(Ec2ErrorCodes.InvalidAmiIdNotFound, $"The image id '[{imageId}]' does not exist");
@@ -216,7 +216,7 @@ internal static class InstanceActions
 
                 // A terminated instance leaves the listing after a retention the front door does not know.
                 cacheable &= instance.State != InstanceStateName.Terminated;
-                Ec2Shapes.Instance(xml, instance, await context.Services.GetImageArchitectureAsync(instance.ImageId, context.AccountId));
+                Ec2Shapes.Instance(xml, instance, await context.Services.GetImageArchitectureAsync(instance.ImageId, context.Caller));
             }
 
             xml.End("instancesSet").End("item");

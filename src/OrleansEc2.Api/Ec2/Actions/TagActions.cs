@@ -136,7 +136,7 @@ internal static partial class TagActions
             }
             else if (Ec2Ids.IsImageId(id))
             {
-                var image = await context.Grains.GetGrain<IImageGrain>(id).DescribeAsync(context.AccountId);
+                var image = await context.Services.DescribeImageAsync(id, context.Caller);
                 if (image.OwnerId != context.AccountId)
                 {
                     throw Ec2Errors.Unauthorized();

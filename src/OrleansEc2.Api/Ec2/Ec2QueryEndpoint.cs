@@ -19,8 +19,16 @@ internal sealed partial class Ec2QueryEndpoint(
     IGrainFactory grains,
     ISimulationClock clock,
     Ec2Services services,
-    ILogger<Ec2QueryEndpoint> logger)
+    ILoggerFactory loggers)
 {
+    /// <summary>
+    /// The category of the per-request log lines. Not the class name: a host's usual <c>"Orleans": "Warning"</c> filter
+    /// matches by prefix and would silence an <c>OrleansEc2.*</c> category.
+    /// </summary>
+    public const string LogCategory = "FrontDoor.Ec2Query";
+
+    private readonly ILogger _logger = loggers.CreateLogger(LogCategory);
+
     /// <summary>The largest request body accepted (ImportKeyPair's key material is the largest legitimate one).</summary>
     public const int MaxBodyBytes = 1 << 20;
 
@@ -92,11 +100,11 @@ internal sealed partial class Ec2QueryEndpoint(
         {
             errorCode = Ec2ErrorCodes.InternalError;
             status = 500;
-            LogInternalError(logger, e, requestId, actionName ?? "-");
+            LogInternalError(_logger, e, requestId, actionName ?? "-");
             await WriteErrorAsync(context.Response, status, Ec2ErrorCodes.InternalError, Ec2Errors.InternalErrorMessage, requestId);
         }
 
-        LogRequest(logger, requestId, actionName ?? "-", accountId ?? "-", status, errorCode ?? "-", Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        LogRequest(_logger, requestId, actionName ?? "-", accountId ?? "-", status, errorCode ?? "-", Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
     /// <summary>Answers a request that looks like the Query API but was signed for another service.</summary>

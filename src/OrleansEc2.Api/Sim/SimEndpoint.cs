@@ -19,8 +19,13 @@ internal sealed partial class SimEndpoint(
     Ec2Authenticator authenticator,
     IGrainFactory grains,
     ISimulationClock clock,
-    ILogger<SimEndpoint> logger)
+    ILoggerFactory loggers)
 {
+    /// <summary>The category of the per-request log lines (see <see cref="Ec2.Ec2QueryEndpoint.LogCategory"/>).</summary>
+    public const string LogCategory = "FrontDoor.Sim";
+
+    private readonly ILogger _logger = loggers.CreateLogger(LogCategory);
+
     /// <summary>The largest file a guest write accepts.</summary>
     public const int MaxBodyBytes = 64 << 20;
 
@@ -67,11 +72,11 @@ internal sealed partial class SimEndpoint(
         catch (Exception e)
         {
             errorCode = Ec2ErrorCodes.InternalError;
-            LogInternalError(logger, e, request.Method, route);
+            LogInternalError(_logger, e, request.Method, route);
             await WriteErrorAsync(context.Response, 500, Ec2ErrorCodes.InternalError, Ec2Errors.InternalErrorMessage);
         }
 
-        LogRequest(logger, request.Method, route, accountId ?? "-", context.Response.StatusCode, errorCode ?? "-", Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        LogRequest(_logger, request.Method, route, accountId ?? "-", context.Response.StatusCode, errorCode ?? "-", Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
     private async Task DispatchAsync(HttpContext context, Caller caller, ReadOnlyMemory<byte> body)

@@ -66,6 +66,7 @@ public sealed class ApiSiloFixture : IAsyncLifetime
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Logging.AddFilter("Orleans", LogLevel.Warning);
+        builder.Logging.AddFilter("OrleansEc2", LogLevel.Information);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Logging.AddProvider(Log);
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));

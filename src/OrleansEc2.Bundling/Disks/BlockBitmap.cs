@@ -82,7 +82,14 @@ internal sealed class BlockBitmap
         }
 
         AllocatedCount = _words.Sum(w => BitOperations.PopCount(w));
-        if (BlockCount < _words.Length * 64 && NextSet(BlockCount) < _words.Length * 64)
+        var pastEnd = false;
+        for (var w = BlockCount >> 6; w < _words.Length; w++)
+        {
+            var firstBit = Math.Max(BlockCount - (w << 6), 0);
+            pastEnd |= firstBit < 64 && (_words[w] & (ulong.MaxValue << firstBit)) != 0;
+        }
+
+        if (pastEnd)
         {
             throw new DiskException(DiskError.Corrupt, "The disk's allocation bitmap marks blocks past the end of the disk.");
         }

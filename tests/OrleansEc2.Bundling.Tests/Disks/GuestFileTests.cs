@@ -28,6 +28,22 @@ public sealed class GuestFileTests
     }
 
     [Fact]
+    public void WriteFile_SmallFile_ChangesOnlyItsBlockItsRecordTheBitmapAndTheHeader()
+    {
+        var stream = DiskTestKit.Synthetic(seed: 4, size: 64 * 1024 * 1024);
+        var before = stream.ToArray();
+
+        DiskImage.Open(stream).WriteFile(Notes, "hello from the guest"u8);
+
+        var after = stream.ToArray();
+        var changed = Enumerable.Range(0, before.Length / 4096)
+            .Where(b => !before.AsSpan(b * 4096, 4096).SequenceEqual(after.AsSpan(b * 4096, 4096)))
+            .ToList();
+        changed.Should().HaveCountLessThanOrEqualTo(4, $"blocks {string.Join(", ", changed)} changed");
+        changed.Should().Contain(0, "the file table's high-water mark grew");
+    }
+
+    [Fact]
     public void WriteFile_PathsAreCaseInsensitiveAndKeepTheFirstSpelling()
     {
         var (_, disk) = DiskTestKit.Empty();

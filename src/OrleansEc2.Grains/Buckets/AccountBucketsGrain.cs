@@ -17,12 +17,12 @@ public sealed class AccountBucketsGrain(
             throw new ArgumentException($"Bucket {bucket.Name} belongs to {bucket.OwnerId}, not to {accountId}.", nameof(bucket));
         }
 
-        if (state.State.Buckets.TryGetValue(bucket.Name, out var known) && known == bucket)
+        if (state.State.Buckets.TryGetValue(bucket.Name, out var known) && known.ToInfo(bucket.Name) == bucket)
         {
             return;
         }
 
-        state.State.Buckets[bucket.Name] = bucket;
+        state.State.Buckets[bucket.Name] = StoredBucket.From(bucket);
         await WriteOrForgetAsync();
     }
 
@@ -35,7 +35,10 @@ public sealed class AccountBucketsGrain(
     }
 
     public Task<ImmutableArray<BucketInfo>> ListAsync() =>
-        Task.FromResult(state.State.Buckets.Values.OrderBy(b => b.Name, StringComparer.Ordinal).ToImmutableArray());
+        Task.FromResult(state.State.Buckets
+            .OrderBy(b => b.Key, StringComparer.Ordinal)
+            .Select(b => b.Value.ToInfo(b.Key))
+            .ToImmutableArray());
 
     private async Task WriteOrForgetAsync()
     {

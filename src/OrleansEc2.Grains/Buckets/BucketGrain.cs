@@ -43,7 +43,7 @@ public sealed class BucketGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         RebuildKeyIndex();
-        if (state.State.Info is { } info)
+        if (state.State.ToInfo(Name) is { } info)
         {
             try
             {
@@ -65,7 +65,7 @@ public sealed class BucketGrain(
 
     public Task<BucketInfo> GetInfoAsync(string accountId) => GatedAsync(() => Task.FromResult(RequireOwner(accountId)));
 
-    public Task<BucketInfo?> FindAsync() => GatedAsync(() => Task.FromResult(state.State.Info));
+    public Task<BucketInfo?> FindAsync() => GatedAsync(() => Task.FromResult(state.State.ToInfo(Name)));
 
     public Task DeleteAsync(string accountId) => GatedAsync(async () =>
     {
@@ -204,7 +204,7 @@ public sealed class BucketGrain(
     {
         RequireOwner(accountId);
         ArgumentNullException.ThrowIfNull(query);
-        return Task.FromResult(ObjectListings.List(_keys, key => state.State.Objects[key], query));
+        return Task.FromResult(ObjectListings.List(_keys, key => state.State.Objects[key].ToInfo(Name, key), query));
     });
 
     public Task<MultipartUploadInfo> CreateMultipartUploadAsync(
@@ -223,14 +223,19 @@ public sealed class BucketGrain(
         }
         while (state.State.Uploads.ContainsKey(uploadId));
 
-        var info = new MultipartUploadInfo(uploadId, key, accountId, clock.UtcNow, string.IsNullOrEmpty(checksumAlgorithm) ? null : checksumAlgorithm);
-        state.State.Uploads[uploadId] = new MultipartUpload(
-            info,
-            ContentTypeOrDefault(contentType),
-            userMetadata ?? ImmutableDictionary<string, string>.Empty,
-            ImmutableDictionary<int, UploadedPart>.Empty);
+        var upload = new StoredUpload
+        {
+            UploadId = uploadId,
+            Key = key,
+            InitiatorId = accountId,
+            Initiated = clock.UtcNow,
+            ChecksumAlgorithm = string.IsNullOrEmpty(checksumAlgorithm) ? null : checksumAlgorithm,
+            ContentType = ContentTypeOrDefault(contentType),
+            UserMetadata = new Dictionary<string, string>(userMetadata ?? ImmutableDictionary<string, string>.Empty),
+        };
+        state.State.Uploads[uploadId] = upload;
         await PersistAsync();
-        return info;
+        return upload.ToInfo();
     });
 
     public Task<UploadedPart> UploadPartAsync(
@@ -251,7 +256,7 @@ public sealed class BucketGrain(
         }
 
         blob = ValidateBlob(blob);
-        if (upload.Info.ChecksumAlgorithm is { } algorithm && checksum is not null
+        if (upload.ChecksumAlgorithm is { } algorithm && checksum is not null
             && !string.Equals(algorithm, checksum.Algorithm, StringComparison.OrdinalIgnoreCase))
         {
             throw new Ec2Exception(
@@ -263,7 +268,7 @@ public sealed class BucketGrain(
         await ReferenceAsync(blob, holder);
         var part = new UploadedPart(partNumber, blob, blob.Md5Hex, clock.UtcNow, checksum);
         upload.Parts.TryGetValue(partNumber, out var previous);
-        state.State.Uploads[uploadId] = upload with { Parts = upload.Parts.SetItem(partNumber, part) };
+        upload.Parts[partNumber] = StoredPart.From(part);
         await PersistAsync();
         if (previous is not null && previous.Blob.Hash != blob.Hash)
         {
@@ -309,8 +314,8 @@ public sealed class BucketGrain(
                 MultipartDigests.ETagOf(chosen.Select(p => p.Blob.Md5Hex).ToList()),
                 clock.UtcNow,
                 upload.ContentType,
-                upload.UserMetadata,
-                MultipartDigests.CompositeChecksumOf(upload.Info.ChecksumAlgorithm, chosen.Select(p => p.Checksum).ToList()),
+                upload.UserMetadata.ToImmutableDictionary(),
+                MultipartDigests.CompositeChecksumOf(upload.ChecksumAlgorithm, chosen.Select(p => p.Checksum).ToList()),
                 chosen.Length);
             var previous = SetObject(stored);
             state.State.Uploads.Remove(uploadId);
@@ -333,14 +338,14 @@ public sealed class BucketGrain(
     {
         RequireOwner(accountId);
         var upload = RequireUpload(key, uploadId);
-        return Task.FromResult(upload.Parts.Values.OrderBy(p => p.PartNumber).ToImmutableArray());
+        return Task.FromResult(upload.Parts.Values.OrderBy(p => p.PartNumber).Select(p => p.ToInfo()).ToImmutableArray());
     });
 
     public Task<ImmutableArray<MultipartUploadInfo>> ListMultipartUploadsAsync(string accountId, string? prefix) => GatedAsync(() =>
     {
         RequireOwner(accountId);
         var uploads = state.State.Uploads.Values
-            .Select(u => u.Info)
+            .Select(u => u.ToInfo())
             .Where(u => prefix is null || u.Key.StartsWith(prefix, StringComparison.Ordinal))
             .OrderBy(u => u.Key, ObjectKeyOrder.Instance)
             .ThenBy(u => u.Initiated)
@@ -362,7 +367,7 @@ public sealed class BucketGrain(
             throw new Ec2Exception(Ec2ErrorCodes.InvalidLocationConstraint, "The specified location-constraint is not valid.");
         }
 
-        if (state.State.Info is { } existing)
+        if (state.State.ToInfo(Name) is { } existing)
         {
             if (existing.OwnerId != accountId)
             {
@@ -384,7 +389,7 @@ public sealed class BucketGrain(
         }
 
         var info = new BucketInfo(Name, accountId, region, clock.UtcNow);
-        state.State = new BucketState { Info = info };
+        state.State = new BucketState { OwnerId = info.OwnerId, Region = info.Region, CreationDate = info.CreationDate };
         _keys.Clear();
         await PersistAsync();
         await AccountBuckets(accountId).AddAsync(info);
@@ -422,7 +427,7 @@ public sealed class BucketGrain(
                     $"One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part's entity tag (part {requested.PartNumber}).");
             }
 
-            chosen.Add(part);
+            chosen.Add(part.ToInfo());
         }
 
         for (var i = 0; i < chosen.Count - 1; i++)
@@ -440,7 +445,7 @@ public sealed class BucketGrain(
 
     private BucketInfo RequireOwner(string accountId)
     {
-        var info = state.State.Info
+        var info = state.State.ToInfo(Name)
             ?? throw new Ec2Exception(Ec2ErrorCodes.NoSuchBucket, $"The specified bucket does not exist: {Name}.");
         if (info.OwnerId != accountId)
         {
@@ -452,11 +457,11 @@ public sealed class BucketGrain(
 
     private S3ObjectInfo RequireObject(string key) =>
         key is not null && state.State.Objects.TryGetValue(key, out var stored)
-            ? stored
+            ? stored.ToInfo(Name, key)
             : throw new Ec2Exception(Ec2ErrorCodes.NoSuchKey, $"The specified key does not exist: {key}.");
 
-    private MultipartUpload RequireUpload(string key, string uploadId) =>
-        uploadId is not null && state.State.Uploads.TryGetValue(uploadId, out var upload) && upload.Info.Key == key
+    private StoredUpload RequireUpload(string key, string uploadId) =>
+        uploadId is not null && state.State.Uploads.TryGetValue(uploadId, out var upload) && upload.Key == key
             ? upload
             : throw new Ec2Exception(
                 Ec2ErrorCodes.NoSuchUpload,
@@ -530,21 +535,21 @@ public sealed class BucketGrain(
         }
     }
 
-    private static IEnumerable<(string Hash, string Holder)> Superseded(S3ObjectInfo? previous, BlobInfo current, string holder) =>
+    private static IEnumerable<(string Hash, string Holder)> Superseded(StoredObject? previous, BlobInfo current, string holder) =>
         previous is not null && previous.Blob.Hash != current.Hash ? [(previous.Blob.Hash, holder)] : [];
 
-    private IEnumerable<(string Hash, string Holder)> PartReferences(MultipartUpload upload) =>
-        upload.Parts.Values.Select(p => (p.Blob.Hash, PartHolder(upload.Info.UploadId, p.PartNumber)));
+    private IEnumerable<(string Hash, string Holder)> PartReferences(StoredUpload upload) =>
+        upload.Parts.Values.Select(p => (p.Blob.Hash, PartHolder(upload.UploadId, p.PartNumber)));
 
-    private S3ObjectInfo? SetObject(S3ObjectInfo stored)
+    private StoredObject? SetObject(S3ObjectInfo stored)
     {
         if (state.State.Objects.TryGetValue(stored.Key, out var previous))
         {
-            state.State.Objects[stored.Key] = stored;
+            state.State.Objects[stored.Key] = StoredObject.From(stored);
             return previous;
         }
 
-        state.State.Objects[stored.Key] = stored;
+        state.State.Objects[stored.Key] = StoredObject.From(stored);
         var index = _keys.BinarySearch(stored.Key, ObjectKeyOrder.Instance);
         _keys.Insert(~index, stored.Key);
         return null;

@@ -137,7 +137,7 @@ public sealed class BucketGrain(
 
         RemoveObject(key);
         await PersistAsync();
-        await ReleaseAsync([(removed.Blob.Hash, ObjectHolder(key))]);
+        await ReleaseAsync([(removed.BlobHash, ObjectHolder(key))]);
     });
 
     public Task<ImmutableArray<DeleteObjectResult>> DeleteObjectsAsync(string accountId, ImmutableArray<string> keys) => GatedAsync(async () =>
@@ -163,7 +163,7 @@ public sealed class BucketGrain(
             if (state.State.Objects.TryGetValue(key, out var removed))
             {
                 RemoveObject(key);
-                released.Add((removed.Blob.Hash, ObjectHolder(key)));
+                released.Add((removed.BlobHash, ObjectHolder(key)));
             }
 
             results.Add(new DeleteObjectResult(key, null, null));
@@ -191,7 +191,7 @@ public sealed class BucketGrain(
         var released = new List<(string Hash, string Holder)>(keys.Count);
         foreach (var key in keys)
         {
-            released.Add((state.State.Objects[key].Blob.Hash, ObjectHolder(key)));
+            released.Add((state.State.Objects[key].BlobHash, ObjectHolder(key)));
             RemoveObject(key);
         }
 
@@ -270,9 +270,9 @@ public sealed class BucketGrain(
         upload.Parts.TryGetValue(partNumber, out var previous);
         upload.Parts[partNumber] = StoredPart.From(part);
         await PersistAsync();
-        if (previous is not null && previous.Blob.Hash != blob.Hash)
+        if (previous is not null && previous.BlobHash != blob.Hash)
         {
-            await ReleaseAsync([(previous.Blob.Hash, holder)]);
+            await ReleaseAsync([(previous.BlobHash, holder)]);
         }
 
         return part;
@@ -297,7 +297,7 @@ public sealed class BucketGrain(
             var upload = RequireUpload(key, uploadId);
             foreach (var part in chosen)
             {
-                if (!upload.Parts.TryGetValue(part.PartNumber, out var current) || current.Blob.Hash != part.Blob.Hash)
+                if (!upload.Parts.TryGetValue(part.PartNumber, out var current) || current.BlobHash != part.Blob.Hash)
                 {
                     throw new Ec2Exception(
                         Ec2ErrorCodes.InvalidPart,
@@ -536,10 +536,10 @@ public sealed class BucketGrain(
     }
 
     private static IEnumerable<(string Hash, string Holder)> Superseded(StoredObject? previous, BlobInfo current, string holder) =>
-        previous is not null && previous.Blob.Hash != current.Hash ? [(previous.Blob.Hash, holder)] : [];
+        previous is not null && previous.BlobHash != current.Hash ? [(previous.BlobHash, holder)] : [];
 
     private IEnumerable<(string Hash, string Holder)> PartReferences(StoredUpload upload) =>
-        upload.Parts.Values.Select(p => (p.Blob.Hash, PartHolder(upload.UploadId, p.PartNumber)));
+        upload.Parts.Values.Select(p => (p.BlobHash, PartHolder(upload.UploadId, p.PartNumber)));
 
     private StoredObject? SetObject(S3ObjectInfo stored)
     {

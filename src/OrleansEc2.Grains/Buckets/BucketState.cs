@@ -29,51 +29,64 @@ public sealed class BucketState
     public BucketInfo? ToInfo(string name) => OwnerId is null ? null : new BucketInfo(name, OwnerId, Region, CreationDate);
 }
 
-/// <summary>An object's metadata as persisted.</summary>
+/// <summary>An object's metadata as persisted (flat: each nested object costs Json.NET a type name and an id).</summary>
 [GenerateSerializer, Alias("OrleansEc2.Grains.Buckets.StoredObject")]
 public sealed class StoredObject
 {
     [Id(0)]
-    public StoredBlob Blob { get; set; } = new();
+    public string BlobHash { get; set; } = "";
 
     [Id(1)]
-    public string ETag { get; set; } = "";
+    public long Size { get; set; }
 
     [Id(2)]
-    public DateTimeOffset LastModified { get; set; }
+    public string Md5Hex { get; set; } = "";
 
     [Id(3)]
-    public string ContentType { get; set; } = "";
+    public string ETag { get; set; } = "";
 
     [Id(4)]
-    public Dictionary<string, string> UserMetadata { get; set; } = [];
+    public DateTimeOffset LastModified { get; set; }
 
     [Id(5)]
-    public StoredChecksum? Checksum { get; set; }
+    public string ContentType { get; set; } = "";
 
+    /// <summary>Null when there is none.</summary>
     [Id(6)]
+    public Dictionary<string, string>? UserMetadata { get; set; }
+
+    [Id(7)]
+    public string? ChecksumAlgorithm { get; set; }
+
+    [Id(8)]
+    public string? ChecksumValue { get; set; }
+
+    [Id(9)]
     public int? PartsCount { get; set; }
 
     public static StoredObject From(S3ObjectInfo info) => new()
     {
-        Blob = StoredBlob.From(info.Blob),
+        BlobHash = info.Blob.Hash,
+        Size = info.Blob.Length,
+        Md5Hex = info.Blob.Md5Hex,
         ETag = info.ETag,
         LastModified = info.LastModified,
         ContentType = info.ContentType,
-        UserMetadata = new Dictionary<string, string>(info.UserMetadata),
-        Checksum = StoredChecksum.From(info.Checksum),
+        UserMetadata = info.UserMetadata.IsEmpty ? null : new Dictionary<string, string>(info.UserMetadata),
+        ChecksumAlgorithm = info.Checksum?.Algorithm,
+        ChecksumValue = info.Checksum?.Value,
         PartsCount = info.PartsCount,
     };
 
     public S3ObjectInfo ToInfo(string bucket, string key) => new(
         bucket,
         key,
-        Blob.ToInfo(),
+        new BlobInfo(BlobHash, Size, Md5Hex),
         ETag,
         LastModified,
         ContentType,
-        UserMetadata.ToImmutableDictionary(),
-        Checksum?.ToInfo(),
+        UserMetadata?.ToImmutableDictionary() ?? ImmutableDictionary<string, string>.Empty,
+        ChecksumAlgorithm is null ? null : new ObjectChecksum(ChecksumAlgorithm, ChecksumValue ?? ""),
         PartsCount);
 }
 
@@ -116,59 +129,44 @@ public sealed class StoredPart
     public int PartNumber { get; set; }
 
     [Id(1)]
-    public StoredBlob Blob { get; set; } = new();
+    public string BlobHash { get; set; } = "";
 
     [Id(2)]
-    public string ETag { get; set; } = "";
+    public long Size { get; set; }
 
     [Id(3)]
-    public DateTimeOffset LastModified { get; set; }
+    public string Md5Hex { get; set; } = "";
 
     [Id(4)]
-    public StoredChecksum? Checksum { get; set; }
+    public string ETag { get; set; } = "";
+
+    [Id(5)]
+    public DateTimeOffset LastModified { get; set; }
+
+    [Id(6)]
+    public string? ChecksumAlgorithm { get; set; }
+
+    [Id(7)]
+    public string? ChecksumValue { get; set; }
 
     public static StoredPart From(UploadedPart part) => new()
     {
         PartNumber = part.PartNumber,
-        Blob = StoredBlob.From(part.Blob),
+        BlobHash = part.Blob.Hash,
+        Size = part.Blob.Length,
+        Md5Hex = part.Blob.Md5Hex,
         ETag = part.ETag,
         LastModified = part.LastModified,
-        Checksum = StoredChecksum.From(part.Checksum),
+        ChecksumAlgorithm = part.Checksum?.Algorithm,
+        ChecksumValue = part.Checksum?.Value,
     };
 
-    public UploadedPart ToInfo() => new(PartNumber, Blob.ToInfo(), ETag, LastModified, Checksum?.ToInfo());
-}
-
-[GenerateSerializer, Alias("OrleansEc2.Grains.Buckets.StoredBlob")]
-public sealed class StoredBlob
-{
-    [Id(0)]
-    public string Hash { get; set; } = "";
-
-    [Id(1)]
-    public long Length { get; set; }
-
-    [Id(2)]
-    public string Md5Hex { get; set; } = "";
-
-    public static StoredBlob From(BlobInfo blob) => new() { Hash = blob.Hash, Length = blob.Length, Md5Hex = blob.Md5Hex };
-
-    public BlobInfo ToInfo() => new(Hash, Length, Md5Hex);
-}
-
-[GenerateSerializer, Alias("OrleansEc2.Grains.Buckets.StoredChecksum")]
-public sealed class StoredChecksum
-{
-    [Id(0)]
-    public string Algorithm { get; set; } = "";
-
-    [Id(1)]
-    public string Value { get; set; } = "";
-
-    public static StoredChecksum? From(ObjectChecksum? checksum) =>
-        checksum is null ? null : new StoredChecksum { Algorithm = checksum.Algorithm, Value = checksum.Value };
-
-    public ObjectChecksum ToInfo() => new(Algorithm, Value);
+    public UploadedPart ToInfo() => new(
+        PartNumber,
+        new BlobInfo(BlobHash, Size, Md5Hex),
+        ETag,
+        LastModified,
+        ChecksumAlgorithm is null ? null : new ObjectChecksum(ChecksumAlgorithm, ChecksumValue ?? ""));
 }
 
 /// <summary>The buckets one account owns, by name.</summary>

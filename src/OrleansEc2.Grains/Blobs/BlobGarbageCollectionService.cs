@@ -12,6 +12,12 @@ internal sealed class BlobGarbageCollectionService(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (options.Value.CollectionInterval <= TimeSpan.Zero)
+        {
+            logger.LogInformation("Blob garbage collection is off (BlobStore:CollectionInterval is {Interval})", options.Value.CollectionInterval);
+            return;
+        }
+
         // Real time, not the simulation clock: the grace period protects writers racing the collector in this process.
         using var timer = new PeriodicTimer(options.Value.CollectionInterval, TimeProvider.System);
         try

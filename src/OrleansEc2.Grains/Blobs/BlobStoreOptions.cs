@@ -14,6 +14,6 @@ public sealed class BlobStoreOptions
     /// </summary>
     public TimeSpan GracePeriod { get; set; } = TimeSpan.FromHours(1);
 
-    /// <summary>How often the silo collects garbage.</summary>
+    /// <summary>How often the silo collects garbage; zero or less turns periodic collection off.</summary>
     public TimeSpan CollectionInterval { get; set; } = TimeSpan.FromMinutes(15);
 }

@@ -263,15 +263,26 @@ public sealed class FileBlobStore : IBlobStore, IDisposable
             var count = await source.ReadAtLeastAsync(current.AsMemory(0, ChunkSize), ChunkSize, throwOnEndOfStream: false, cancellationToken);
             while (count > 0)
             {
-                // The next chunk is read, and this one written, while this one is hashed.
+                // The next chunk is read, this one written, and its MD5 (the slower hash) computed on another thread,
+                // all while its SHA-256 is computed here.
                 var nextRead = source.ReadAtLeastAsync(next.AsMemory(0, ChunkSize), ChunkSize, throwOnEndOfStream: false, cancellationToken);
                 int nextCount;
                 try
                 {
-                    var write = destination?.WriteAsync(current.AsMemory(0, count), cancellationToken) ?? ValueTask.CompletedTask;
-                    sha256.AppendData(current, 0, count);
-                    md5.AppendData(current, 0, count);
-                    await write;
+                    var chunk = current;
+                    var chunkLength = count;
+                    var md5Chunk = Task.Run(() => md5.AppendData(chunk, 0, chunkLength), CancellationToken.None);
+                    try
+                    {
+                        var write = destination?.WriteAsync(current.AsMemory(0, count), cancellationToken) ?? ValueTask.CompletedTask;
+                        sha256.AppendData(current, 0, count);
+                        await write;
+                    }
+                    finally
+                    {
+                        // The MD5 task reads this buffer until it ends.
+                        await md5Chunk;
+                    }
                 }
                 finally
                 {

@@ -29,6 +29,9 @@ public sealed class AccountRegionClient
 
     public string Region { get; }
 
+    /// <summary>The key of this account's grains in this region: <c>{account}/{region}</c>.</summary>
+    public string Key => AccountRegionKeys.Format(AccountId, Region);
+
     public IGrainFactory Grains => Client.Grains;
 
     /// <summary>The account's own grain (access keys, signing certificate).</summary>
@@ -38,5 +41,5 @@ public sealed class AccountRegionClient
     public IRegionGrain RegionGrain => Grains.GetGrain<IRegionGrain>(Region);
 
     /// <summary>The index of this account's instances, key pairs, tags and images in this region.</summary>
-    public IAccountRegionGrain Resources => Grains.GetGrain<IAccountRegionGrain>(AccountRegionKeys.Format(AccountId, Region));
+    public IAccountRegionGrain Resources => Grains.GetGrain<IAccountRegionGrain>(Key);
 }

@@ -29,7 +29,7 @@ public sealed class Ec2SimClient : IAsyncDisposable
 
     /// <summary>
     /// Connects to the silo's gateway, retrying for <see cref="Ec2SimClientOptions.ConnectTimeout"/> while it does not
-    /// answer (a silo still starting). Throws when no gateway answered in that time.
+    /// answer (a silo still starting). Throws <see cref="Ec2SimConnectionException"/> when none answered in that time.
     /// </summary>
     public static async Task<Ec2SimClient> ConnectAsync(Ec2SimClientOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -55,6 +55,14 @@ public sealed class Ec2SimClient : IAsyncDisposable
         try
         {
             await host.StartAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            host.Dispose();
+            throw new Ec2SimConnectionException(
+                $"No OrleansEc2 silo answered on gateway port {options.GatewayPort} (ServiceId {options.ServiceId}, "
+                + $"ClusterId {options.ClusterId}) within {options.ConnectTimeout}: {e.Message}",
+                e);
         }
         catch
         {
@@ -84,3 +92,6 @@ public sealed class Ec2SimClient : IAsyncDisposable
         }
     }
 }
+
+/// <summary>No silo answered on the gateway; the message says where the client looked.</summary>
+public sealed class Ec2SimConnectionException(string message, Exception innerException) : Exception(message, innerException);

@@ -114,6 +114,15 @@ public sealed class SiloProcessTests(RunningSiloFixture fixture) : IClassFixture
         history.LastStoppedAt.Should().BeNull();
     }
 
+    [Fact]
+    public async Task BadSetting_StopsTheSiloAtOnce_WithExitCode1AndTheReason()
+    {
+        var start = () => SiloProcess.StartAsync([new("Storage:Synchronous", "Sometimes")]);
+
+        var failure = await start.Should().ThrowAsync<SiloStartException>();
+        failure.Which.Message.Should().Contain("exited with code 1").And.Contain("bad configuration");
+    }
+
     private static async Task<SiloHealth> GetHealthAsync(SiloProcess silo)
     {
         using var http = silo.CreateHttpClient();

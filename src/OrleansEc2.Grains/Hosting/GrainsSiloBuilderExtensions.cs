@@ -19,6 +19,7 @@ public static class GrainsSiloBuilderExtensions
         var services = silo.Services;
         services.AddOptions<SimulatorOptions>().Bind(configuration);
         services.TryAddSingleton<ISimulationClock>(sp => CreateClock(sp.GetRequiredService<IOptions<SimulatorOptions>>().Value.Clock));
+        services.AddFileBlobStore(configuration);
         return silo;
     }
 

@@ -97,9 +97,10 @@ public sealed class SiloProcessTests(RunningSiloFixture fixture) : IClassFixture
     public async Task Sigkill_ThenRestart_FindsTheStateWrittenBefore_AndReportsTheUncleanStop()
     {
         await using var silo = await SiloProcess.StartAsync();
+        BucketInfo created;
         await using (var client = await silo.ConnectClientAsync())
         {
-            (await client.Grains.GetGrain<ISiloHistoryGrain>(0).GetHistoryAsync()).Starts.Should().Be(1);
+            created = await client.Grains.GetGrain<IBucketGrain>("sigkill-bucket").CreateAsync("111122223333", "eu-west-1");
         }
 
         await silo.KillAsync();
@@ -109,6 +110,7 @@ public sealed class SiloProcessTests(RunningSiloFixture fixture) : IClassFixture
         health.Start.Should().Be(2);
         health.PreviousStopClean.Should().BeFalse();
         await using var after = await silo.ConnectClientAsync();
+        (await after.Grains.GetGrain<IBucketGrain>("sigkill-bucket").FindAsync()).Should().Be(created);
         var history = await after.Grains.GetGrain<ISiloHistoryGrain>(0).GetHistoryAsync();
         history.Starts.Should().Be(2);
         history.LastStoppedAt.Should().BeNull();

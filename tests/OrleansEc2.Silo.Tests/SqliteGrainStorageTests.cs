@@ -222,6 +222,23 @@ public sealed class SqliteGrainStorageTests(SqliteClusterFixture fixture) : ICla
     }
 
     [Fact]
+    public async Task StoredState_NamesNoClrType_SoAStateClassCanBeRenamedOrMoved()
+    {
+        var key = NewKey();
+        await Sqlite.Grains.GetGrain<IStateTestGrain>(key).SetAsync("payload-marker");
+
+        using var connection = new SqliteConnection($"Data Source={Sqlite.DatabasePath}");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT PayloadBinary FROM OrleansStorage WHERE GrainTypeString = 'statetest/state' AND GrainIdExtensionString = @Key;";
+        command.Parameters.AddWithValue("@Key", key);
+        var payload = System.Text.Encoding.UTF8.GetString((byte[])command.ExecuteScalar()!);
+
+        payload.Should().Contain("payload-marker");
+        payload.Should().NotContain(nameof(TextState)).And.NotContain("OrleansEc2.Silo.Tests,");
+    }
+
+    [Fact]
     public void Schema_RejectsASecondRowForTheSameGrainState()
     {
         using var connection = new SqliteConnection($"Data Source={Sqlite.DatabasePath}");

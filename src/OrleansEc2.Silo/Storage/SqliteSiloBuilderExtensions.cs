@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
+using Orleans.Serialization;
 using Orleans.Storage;
 
 namespace OrleansEc2.Silo.Storage;
@@ -37,6 +38,7 @@ public static class SqliteSiloBuilderExtensions
     /// <summary>
     /// A grain storage provider named <paramref name="storageName"/> on the database of <see cref="UseSqlite"/>.
     /// Grains see it through <see cref="GrainTypeScopedStorage"/>, so state of different grain types never mixes.
+    /// State is written with Orleans' serializer.
     /// <paramref name="configure"/> can change the provider's options (<c>DeleteStateOnClear</c>, say).
     /// </summary>
     public static ISiloBuilder AddSqliteGrainStorage(
@@ -45,10 +47,15 @@ public static class SqliteSiloBuilderExtensions
         Action<AdoNetGrainStorageOptions>? configure = null)
     {
         var adoNetName = AdoNetStorageName(storageName);
-        silo.AddAdoNetGrainStorage(adoNetName, options => options.Configure<SqliteDatabase>((storage, database) =>
+        silo.AddAdoNetGrainStorage(adoNetName, options => options.Configure<SqliteDatabase, Serializer>((storage, database, serializer) =>
         {
             storage.Invariant = SqliteDatabase.Invariant;
             storage.DataSource = database.DataSource;
+
+            // Orleans' own serializer, as state classes are written for it ([GenerateSerializer], [Id], [Alias]):
+            // fields are matched by id and types by alias, so a state survives renames and added fields. Orleans'
+            // default for storage is JSON with CLR type names, which a moved or renamed class no longer reads.
+            storage.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
             configure?.Invoke(storage);
         }));
         silo.Services.AddKeyedSingleton<IGrainStorage>(

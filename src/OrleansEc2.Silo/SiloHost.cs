@@ -70,6 +70,7 @@ public static class SiloHost
             silo.UseSqlite(databasePath, synchronous).AddSqliteGrainStorage(GrainStorage.Name);
             silo.AddDashboard();
         });
+
         // Registered after the silo, so it starts once the silo is up and stops before it.
         builder.Services.AddSingleton<SiloHistoryRecorder>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SiloHistoryRecorder>());

@@ -27,6 +27,15 @@ public sealed record Manifest
     public const string DigestAlgorithm = "SHA1";
     public const string CipherAlgorithm = "AES-128-CBC";
 
+    private static readonly XmlReaderSettings ReaderSettings = new()
+    {
+        DtdProcessing = DtdProcessing.Prohibit,
+        XmlResolver = null,
+        IgnoreWhitespace = true,
+        IgnoreComments = true,
+        IgnoreProcessingInstructions = true,
+    };
+
     public string Version { get; init; } = CurrentVersion;
 
     public BundlerInfo Bundler { get; init; } = BundlerInfo.Default;
@@ -97,11 +106,7 @@ public sealed record Manifest
         XDocument document;
         try
         {
-            using var reader = XmlReader.Create(new StringReader(text), new XmlReaderSettings
-            {
-                DtdProcessing = DtdProcessing.Prohibit,
-                XmlResolver = null,
-            });
+            using var reader = XmlReader.Create(new StringReader(text), ReaderSettings);
             document = XDocument.Load(reader);
         }
         catch (XmlException e)
@@ -197,7 +202,8 @@ public sealed record Manifest
     {
         try
         {
-            return XNode.DeepEquals(XElement.Parse(fragment), element);
+            using var reader = XmlReader.Create(new StringReader(fragment), ReaderSettings);
+            return XNode.DeepEquals(XElement.Load(reader), element);
         }
         catch (XmlException)
         {

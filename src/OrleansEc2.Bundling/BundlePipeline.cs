@@ -209,7 +209,8 @@ internal sealed class BundlePipeline
     {
         var output = new PooledOutputStream(_blockPool, CompressedCapacity(job.Length));
         var keep = -1L;
-        using (var deflate = new DeflateStream(output, new ZLibCompressionOptions { CompressionLevel = _options.CompressionLevel }, leaveOpen: true))
+        var level = IncompressibleBlock.Detect(job.Input.AsSpan(0, job.Length)) ? 0 : _options.CompressionLevel;
+        using (var deflate = new DeflateStream(output, new ZLibCompressionOptions { CompressionLevel = level }, leaveOpen: true))
         {
             deflate.Write(job.Input, 0, job.Length);
             if (!job.IsLast)

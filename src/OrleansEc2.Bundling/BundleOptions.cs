@@ -57,7 +57,10 @@ public sealed class BundleOptions
     /// <summary>How many blocks are compressed at once.</summary>
     public int MaxDegreeOfParallelism { get; init; } = Environment.ProcessorCount;
 
-    /// <summary>The image's length, required when the image stream cannot seek; otherwise its remaining length is used.</summary>
+    /// <summary>
+    /// The image's length, required when the image stream can neither seek nor tell its <see cref="Stream.Length"/>;
+    /// otherwise the stream's remaining length (or, when it cannot seek, its whole length) is used.
+    /// </summary>
     public long? ImageLength { get; init; }
 
     /// <summary>The tar entry's modification time; now when not given.</summary>

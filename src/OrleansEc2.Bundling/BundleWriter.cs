@@ -70,7 +70,15 @@ public sealed class BundleWriter
 
         if (!image.CanSeek)
         {
-            throw new ArgumentException("The image stream cannot seek, so its length must be given in BundleOptions.ImageLength.", nameof(image));
+            // Some forward-only streams (a generalized disk, a synthetic one) still know their length: read from the start.
+            try
+            {
+                return (image.Length, true);
+            }
+            catch (NotSupportedException)
+            {
+                throw new ArgumentException("The image stream can neither seek nor tell its length, so the length must be given in BundleOptions.ImageLength.", nameof(image));
+            }
         }
 
         return (image.Length - image.Position, false);

@@ -111,6 +111,15 @@ public class BundleRoundTripTests
     }
 
     [Fact]
+    public async Task Bundle_OfAStreamWithNeitherSeekNorLength_AsksForTheImageLength()
+    {
+        var act = () => new BundleWriter(Bundles.Options()).WriteAsync(new NonSeekableStream(new byte[10]), new MemoryPartStore());
+
+        (await act.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().StartWith(
+            "The image stream can neither seek nor tell its length, so the length must be given in BundleOptions.ImageLength.");
+    }
+
+    [Fact]
     public async Task Bundle_OfAStreamShorterThanAnnounced_FailsWithInvalidImage()
     {
         var image = TestImages.Create(100_000);

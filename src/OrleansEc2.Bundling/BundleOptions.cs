@@ -63,8 +63,11 @@ public sealed class BundleOptions
     /// </summary>
     public long? ImageLength { get; init; }
 
-    /// <summary>The tar entry's modification time; now when not given.</summary>
+    /// <summary>The tar entry's modification time; <see cref="Clock"/>'s now when not given.</summary>
     public DateTimeOffset? ModificationTime { get; init; }
+
+    /// <summary>Where "now" comes from (the simulation clock in the silo).</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
 
     /// <summary>The AES key and IV; a fresh random one when not given (leave it so outside of tests).</summary>
     public BundleKey? Key { get; init; }

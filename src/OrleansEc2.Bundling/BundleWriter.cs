@@ -29,7 +29,7 @@ public sealed class BundleWriter
         using var ec2PublicKey = PemKeys.GetRsaPublicKey(_options.Ec2Certificate);
 
         var (imageSize, mustEndThere) = ResolveImageSize(image);
-        var tar = TarHeader.Create(_options.Prefix, imageSize, _options.ModificationTime ?? DateTimeOffset.UtcNow);
+        var tar = TarHeader.Create(_options.Prefix, imageSize, _options.ModificationTime ?? _options.Clock.GetUtcNow());
         var key = _options.Key ?? BundleKey.CreateRandom();
 
         var pipeline = new BundlePipeline(_options, tar, key, image, mustEndThere, sink, progress);

@@ -12,12 +12,9 @@ namespace OrleansEc2.Cli;
 /// </summary>
 public static class Ec2SimCli
 {
-    private const string DebugFlag = "--debug";
-
     public static async Task<int> RunAsync(string[] args, CliConsole console, CancellationToken cancellationToken = default)
     {
-        var debug = args.Contains(DebugFlag, StringComparer.Ordinal);
-        args = args.Where(a => a != DebugFlag).ToArray();
+        var debug = args.Contains(Ec2SimRootCommand.DebugOption.Name, StringComparer.Ordinal);
         var root = new Ec2SimRootCommand(console);
         var parseResult = root.Parse(args);
         var commandName = parseResult.CommandResult.Command is RootCommand ? "ec2sim" : parseResult.CommandResult.Command.Name;

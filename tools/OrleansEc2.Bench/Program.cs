@@ -1,20 +1,11 @@
+using System.CommandLine;
+using OrleansEc2.Bench;
 using OrleansEc2.Bench.Api;
 
-// One subcommand per benchmark; each returns the process exit code.
-var commands = new Dictionary<string, (string Description, Func<string[], Task<int>> Run)>(StringComparer.OrdinalIgnoreCase)
+// One subcommand per benchmark: `dotnet run -c Release --project tools/OrleansEc2.Bench -- bundle`.
+var root = new RootCommand("OrleansEc2 benchmarks against the reference commands.")
 {
-    ["api"] = ("EC2 Query API throughput: DescribeInstances of 50 instances replayed on loopback", ApiBench.RunAsync),
+    BundleBenchmark.CreateCommand(),
+    ApiBench.CreateCommand(),
 };
-
-if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
-{
-    Console.Error.WriteLine("usage: OrleansEc2.Bench <command> [options]");
-    foreach (var (name, (description, _)) in commands)
-    {
-        Console.Error.WriteLine($"  {name,-8} {description}");
-    }
-
-    return args.Length == 0 ? 0 : 2;
-}
-
-return await command.Run(args[1..]);
+return await root.Parse(args).InvokeAsync();

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -15,9 +16,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using OrleansEc2.Api;
 using OrleansEc2.Api.Auth;
-using OrleansEc2.Grains.Hosting;
+using OrleansEc2.Silo;
 
 namespace OrleansEc2.Bench.Api;
 
@@ -33,12 +33,33 @@ public static partial class ApiBench
     private const string Region = "us-east-1";
     private const string Body = "Action=DescribeInstances&Version=2016-11-15";
 
-    public static async Task<int> RunAsync(string[] args)
+    private static readonly Option<int> InstancesOption = new("--instances") { Description = "Running instances DescribeInstances lists (1 to 100).", DefaultValueFactory = _ => 50 };
+    private static readonly Option<int> ConnectionsOption = new("--connections") { Description = "Concurrent connections of the load generator.", DefaultValueFactory = _ => 16 };
+    private static readonly Option<int> DurationOption = new("--duration") { Description = "Seconds of load.", DefaultValueFactory = _ => 10 };
+    private static readonly Option<string?> GeneratorOption = new("--generator") { Description = "wrk or dotnet (default: wrk when it is installed or installable, else dotnet)." };
+    private static readonly Option<bool> LogRequestsOption = new("--log-requests") { Description = "Keep the per-request log line (to the console) during the run." };
+
+    public static Command CreateCommand()
     {
-        var options = BenchOptions.Parse(args);
-        if (options is null)
+        var command = new Command("api", "EC2 Query API: one signed DescribeInstances of 50 running instances replayed on loopback; throughput and p50/p99.")
         {
-            Console.Error.WriteLine("usage: OrleansEc2.Bench api [--instances 50] [--connections 16] [--duration 10] [--generator wrk|dotnet] [--log-requests]");
+            InstancesOption, ConnectionsOption, DurationOption, GeneratorOption, LogRequestsOption,
+        };
+        command.SetAction((parseResult, _) => RunAsync(new BenchOptions(
+            parseResult.GetValue(InstancesOption),
+            parseResult.GetValue(ConnectionsOption),
+            TimeSpan.FromSeconds(parseResult.GetValue(DurationOption)),
+            parseResult.GetValue(GeneratorOption),
+            parseResult.GetValue(LogRequestsOption))));
+        return command;
+    }
+
+    public static async Task<int> RunAsync(BenchOptions options)
+    {
+        if (options.Instances is < 1 or > 100 || options.Connections is < 1 or > 1024 || options.Duration <= TimeSpan.Zero
+            || options.Generator is not (null or "wrk" or "dotnet"))
+        {
+            Console.Error.WriteLine("api: --instances 1..100, --connections 1..1024, --duration > 0, --generator wrk|dotnet.");
             return 2;
         }
 
@@ -88,42 +109,28 @@ public static partial class ApiBench
     }
 
     /// <summary>
-    /// A silo with the front door, composed as the silo host does (grains, API) but with memory storage: the measured
-    /// path never writes state, and the bench must not depend on a data directory's history.
+    /// The silo <c>Program.cs</c> runs (<see cref="SiloHost.Build"/>: SQLite, the dashboard, the front door) on a
+    /// temporary data directory and free loopback ports, with instant boots and only warnings logged (the per-request
+    /// line too with <c>--log-requests</c>).
     /// </summary>
     private static WebApplication BuildSilo(string dataDirectory, bool logRequests)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Configuration.AddJsonFile(Path.Combine(FindRepositoryRoot(), "appsettings.json"), optional: false);
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        return SiloHost.Build([], builder =>
         {
-            ["DataDirectory"] = dataDirectory,
-            ["Durations:Boot"] = "00:00:00",
-            ["Disk:DefaultSizeBytes"] = "1048576",
-            ["Logging:LogLevel:Default"] = "Warning",
-            ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
-            ["Logging:LogLevel:FrontDoor"] = logRequests ? "Information" : "Warning",
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["DataDirectory"] = dataDirectory,
+                ["Urls"] = $"http://127.0.0.1:{FreePort()}",
+                ["Orleans:SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
+                ["Orleans:GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
+                ["Durations:Boot"] = "00:00:00",
+                ["Logging:LogLevel:Default"] = "Warning",
+                ["Logging:LogLevel:FrontDoor"] = logRequests ? "Information" : "Warning",
+            });
+            builder.Logging.ClearProviders();
+            builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+            builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
         });
-        var configuration = builder.Configuration;
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
-
-        builder.WebHost.UseKestrel(k =>
-        {
-            k.AddServerHeader = false;
-            k.Listen(IPAddress.Loopback, FreePort());
-        });
-        builder.UseOrleans(silo =>
-        {
-            silo.UseLocalhostClustering(FreePort(), FreePort(), serviceId: "bench", clusterId: "bench");
-            silo.AddOrleansEc2Grains(configuration);
-            silo.AddMemoryGrainStorage(GrainStorage.Name);
-            silo.UseInMemoryReminderService();
-        });
-        builder.Services.AddOrleansEc2Api(configuration);
-        var app = builder.Build();
-        app.MapOrleansEc2Api();
-        return app;
     }
 
     private static async Task LaunchAsync(Uri baseUri, int count)
@@ -181,60 +188,12 @@ public static partial class ApiBench
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static string FindRepositoryRoot()
-    {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "OrleansEc2.sln")))
-                {
-                    return dir.FullName;
-                }
-            }
-        }
-
-        throw new InvalidOperationException("Run the bench from the repository (OrleansEc2.sln not found).");
-    }
-
     [GeneratedRegex("<instanceId>i-[0-9a-f]{17}</instanceId>")]
     private static partial Regex InstanceIdPattern();
 }
 
 /// <summary>The bench's options.</summary>
-public sealed record BenchOptions(int Instances, int Connections, TimeSpan Duration, string? Generator, bool LogRequests)
-{
-    public static BenchOptions? Parse(string[] args)
-    {
-        var options = new BenchOptions(50, 16, TimeSpan.FromSeconds(10), null, false);
-        for (var i = 0; i < args.Length; i++)
-        {
-            string Next() => i + 1 < args.Length ? args[++i] : "";
-            switch (args[i])
-            {
-                case "--instances" when int.TryParse(Next(), CultureInfo.InvariantCulture, out var n) && n is > 0 and <= 100:
-                    options = options with { Instances = n };
-                    break;
-                case "--connections" when int.TryParse(Next(), CultureInfo.InvariantCulture, out var c) && c is > 0 and <= 1024:
-                    options = options with { Connections = c };
-                    break;
-                case "--duration" when int.TryParse(Next(), CultureInfo.InvariantCulture, out var s) && s is > 0 and <= 600:
-                    options = options with { Duration = TimeSpan.FromSeconds(s) };
-                    break;
-                case "--generator" when Next() is "wrk" or "dotnet":
-                    options = options with { Generator = args[i] };
-                    break;
-                case "--log-requests":
-                    options = options with { LogRequests = true };
-                    break;
-                default:
-                    return null;
-            }
-        }
-
-        return options;
-    }
-}
+public sealed record BenchOptions(int Instances, int Connections, TimeSpan Duration, string? Generator, bool LogRequests);
 
 /// <summary>A signed request the load generators replay byte for byte.</summary>
 public sealed record SignedRequest(string Body, string ContentType, string AmzDate, string Authorization)

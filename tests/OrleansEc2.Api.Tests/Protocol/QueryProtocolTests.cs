@@ -40,6 +40,37 @@ public sealed class QueryProtocolTests(ApiSiloFixture silo)
         document.Descendants(Ec2Namespace + "zoneName").Select(z => z.Value).Should().Equal("us-east-1a");
     }
 
+    [Fact]
+    public async Task Get_PresignedQuery_IsServed()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var amzDate = OrleansEc2.Api.Auth.SigV4.FormatAmzDate(now);
+        var scope = $"{amzDate[..8]}/us-east-1/ec2/aws4_request";
+        var query = new List<KeyValuePair<string, string>>
+        {
+            new("Action", "DescribeRegions"),
+            new("Version", "2016-11-15"),
+            new("RegionName.1", "eu-west-1"),
+            new("X-Amz-Algorithm", "AWS4-HMAC-SHA256"),
+            new("X-Amz-Credential", $"{ApiSiloFixture.AliceKey}/{scope}"),
+            new("X-Amz-Date", amzDate),
+            new("X-Amz-Expires", "300"),
+            new("X-Amz-SignedHeaders", "host"),
+        };
+        var canonicalQuery = OrleansEc2.Api.Auth.SigV4.CanonicalQueryString(query);
+        var host = $"{silo.BaseUri.Host}:{silo.BaseUri.Port}";
+        var canonical = OrleansEc2.Api.Auth.SigV4.CanonicalRequest("GET", "/", canonicalQuery, [new("host", host)], OrleansEc2.Api.Auth.SigV4.EmptyPayloadHash);
+        var signature = OrleansEc2.Api.Auth.SigV4.Sign(
+            OrleansEc2.Api.Auth.SigV4.SigningKey(ApiSiloFixture.AliceSecret, amzDate[..8], "us-east-1", "ec2"),
+            OrleansEc2.Api.Auth.SigV4.StringToSign(amzDate, scope, canonical));
+
+        var response = await silo.Http.GetAsync(new Uri(silo.BaseUri, "?" + canonicalQuery + "&X-Amz-Signature=" + signature));
+        var document = XElement.Parse(await response.Content.ReadAsStringAsync());
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        document.Descendants(Ec2Namespace + "regionName").Select(r => r.Value).Should().Equal("eu-west-1");
+    }
+
     [Theory]
     [InlineData("Action=LaunchRockets&Version=2016-11-15", "InvalidAction", 400)]
     [InlineData("Version=2016-11-15", "MissingParameter", 400)]

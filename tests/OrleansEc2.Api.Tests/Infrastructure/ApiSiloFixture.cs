@@ -13,7 +13,7 @@ namespace OrleansEc2.Api.Tests.Infrastructure;
 /// temporary directory, the front door on a free loopback port), with zero durations, a simulated clock the tests
 /// advance, and the front door's log captured.
 /// </summary>
-public sealed class ApiSiloFixture : IAsyncLifetime
+public class ApiSiloFixture : IAsyncLifetime
 {
     public const string Alice = "111122223333";
     public const string AliceKey = "AKIAIOSFODNN7EXAMPLE";
@@ -49,10 +49,13 @@ public sealed class ApiSiloFixture : IAsyncLifetime
 
     public AmazonEC2Client Bobs() => Ec2(BobKey, BobSecret);
 
+    /// <summary>Settings on top of the test defaults (zero durations).</summary>
+    protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Disk:DefaultSizeBytes"] = "1048576" };
+
     public async Task InitializeAsync()
     {
         _silo = await InProcessSilo.StartAsync(
-            new Dictionary<string, string?> { ["Disk:DefaultSizeBytes"] = "1048576" },
+            Settings,
             builder =>
             {
                 builder.Services.AddSingleton<ISimulationClock>(SimulationClock.Simulated(Time));
@@ -76,4 +79,24 @@ public sealed class ApiSiloFixture : IAsyncLifetime
 public sealed class ApiSiloCollection : ICollectionFixture<ApiSiloFixture>
 {
     public const string Name = "api-silo";
+}
+
+/// <summary>A silo whose transitions take time (boot 5 s, shutdown 3 s on the simulated clock), to watch states move.</summary>
+public sealed class TimedApiSiloFixture : ApiSiloFixture
+{
+    public static readonly TimeSpan Boot = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan Shutdown = TimeSpan.FromSeconds(3);
+
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Disk:DefaultSizeBytes"] = "1048576",
+        ["Durations:Boot"] = Boot.ToString(),
+        ["Durations:Shutdown"] = Shutdown.ToString(),
+    };
+}
+
+[CollectionDefinition(Name)]
+public sealed class TimedApiSiloCollection : ICollectionFixture<TimedApiSiloFixture>
+{
+    public const string Name = "timed-api-silo";
 }

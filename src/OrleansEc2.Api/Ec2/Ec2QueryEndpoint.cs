@@ -91,7 +91,14 @@ internal sealed partial class Ec2QueryEndpoint(
             status = Ec2Errors.StatusOf(e.Code);
             await WriteErrorAsync(context.Response, status, e.Code, e.Message, requestId);
         }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        catch (BadHttpRequestException e)
+        {
+            // The server read a broken request (a body shorter than its Content-Length, say): the client's fault.
+            errorCode = Ec2ErrorCodes.InvalidRequest;
+            status = e.StatusCode is >= 400 and < 500 ? e.StatusCode : 400;
+            await WriteErrorAsync(context.Response, status, errorCode, "The request could not be read: " + e.Message, requestId);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)
         {
             errorCode = "ClientClosedRequest";
             status = 499;

@@ -65,7 +65,12 @@ internal sealed partial class SimEndpoint(
             errorCode = e.Code;
             await WriteErrorAsync(context.Response, StatusOf(e.Code), e.Code, e.Message);
         }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        catch (BadHttpRequestException e)
+        {
+            errorCode = Ec2ErrorCodes.InvalidRequest;
+            await WriteErrorAsync(context.Response, e.StatusCode is >= 400 and < 500 ? e.StatusCode : 400, errorCode, "The request could not be read: " + e.Message);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)
         {
             errorCode = "ClientClosedRequest";
         }

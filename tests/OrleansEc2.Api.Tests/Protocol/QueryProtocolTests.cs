@@ -124,6 +124,48 @@ public sealed class QueryProtocolTests(ApiSiloFixture silo)
         XElement.Parse(await response.Content.ReadAsStringAsync()).Element("Errors")!.Element("Error")!.Element("Code")!.Value.Should().Be("InvalidRequest");
     }
 
+    [Fact]
+    public async Task BodyShorterThanItsContentLength_IsAClientErrorNotAnInternalOne()
+    {
+        var signed = RequestSigner.Ec2Post(silo.BaseUri, "Action=DescribeRegions&Version=2016-11-15", ApiSiloFixture.AliceKey, ApiSiloFixture.AliceSecret);
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(silo.BaseUri.Host, silo.BaseUri.Port);
+        var stream = tcp.GetStream();
+        var head = $"POST / HTTP/1.1\r\nHost: {silo.BaseUri.Host}:{silo.BaseUri.Port}\r\nContent-Type: application/x-www-form-urlencoded; charset=utf-8\r\n"
+            + $"X-Amz-Date: {signed.Headers.GetValues("X-Amz-Date").Single()}\r\nAuthorization: {signed.Headers.GetValues("Authorization").Single()}\r\n"
+            + "Content-Length: 100\r\n\r\nAction=Describe";
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(head));
+        tcp.Client.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+
+        using var reader = new StreamReader(stream);
+        string answer;
+        try
+        {
+            answer = await reader.ReadToEndAsync();
+        }
+        catch (IOException)
+        {
+            answer = ""; // reset rather than closed
+        }
+
+        // The client has half-closed: the server answers 400 when it still can, or just closes; either way it logs
+        // the request as the client's failure, never as an internal error.
+        if (answer.Length > 0)
+        {
+            answer.Should().StartWith("HTTP/1.1 400").And.Contain("<Code>InvalidRequest</Code>");
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (!silo.Log.Entries.Any(e => e.Message.Contains("code=InvalidRequest", StringComparison.Ordinal) || e.Message.Contains("code=ClientClosedRequest", StringComparison.Ordinal))
+            && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+
+        silo.Log.Entries.Should().Contain(e => e.Message.Contains("code=InvalidRequest", StringComparison.Ordinal) || e.Message.Contains("code=ClientClosedRequest", StringComparison.Ordinal));
+        silo.Log.Errors.Should().BeEmpty();
+    }
+
     private Task<HttpResponseMessage> PostAsync(params (string Name, string Value)[] parameters)
         => silo.Http.SendAsync(RequestSigner.Ec2Post(silo.BaseUri, RequestSigner.Form(parameters), ApiSiloFixture.AliceKey, ApiSiloFixture.AliceSecret));
 }

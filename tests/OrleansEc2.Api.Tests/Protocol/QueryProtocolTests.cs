@@ -246,6 +246,23 @@ public sealed class DryRunTests(ApiSiloFixture silo)
         error.StatusCode.Should().Be(HttpStatusCode.Forbidden);
         (await tag.Should().ThrowAsync<AmazonEC2Exception>()).Which.ErrorCode.Should().Be("UnauthorizedOperation");
     }
+
+    [Fact]
+    public async Task DryRun_TaggingAnotherAccountsKeyPairOrAPublicImage_FailsWithUnauthorizedOperation()
+    {
+        using var alice = silo.Alices();
+        using var bob = silo.Bobs();
+        var key = await alice.CreateKeyPairAsync(new CreateKeyPairRequest { KeyName = Ec2Scenario.UniqueName("k") });
+        var imageId = await Ec2Scenario.ImageIdAsync(bob);
+
+        var tagKey = () => bob.CreateTagsAsync(new CreateTagsRequest { Resources = [key.KeyPair.KeyPairId], Tags = [new Amazon.EC2.Model.Tag("a", "b")], DryRun = true });
+        var tagImage = () => bob.CreateTagsAsync(new CreateTagsRequest { Resources = [imageId], Tags = [new Amazon.EC2.Model.Tag("a", "b")], DryRun = true });
+        var tagMissingKey = () => bob.CreateTagsAsync(new CreateTagsRequest { Resources = ["key-0123456789abcdef0"], Tags = [new Amazon.EC2.Model.Tag("a", "b")], DryRun = true });
+
+        (await tagKey.Should().ThrowAsync<AmazonEC2Exception>()).Which.ErrorCode.Should().Be("UnauthorizedOperation");
+        (await tagImage.Should().ThrowAsync<AmazonEC2Exception>()).Which.ErrorCode.Should().Be("UnauthorizedOperation");
+        (await tagMissingKey.Should().ThrowAsync<AmazonEC2Exception>()).Which.ErrorCode.Should().Be("InvalidKeyPair.NotFound");
+    }
 }
 
 /// <summary>One account never sees or touches another's instances, key pairs or tags.</summary>

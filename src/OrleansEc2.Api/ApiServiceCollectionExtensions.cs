@@ -8,6 +8,7 @@ using OrleansEc2.Api.Auth;
 using OrleansEc2.Api.Ec2;
 using OrleansEc2.Api.FrontDoor;
 using OrleansEc2.Api.Sim;
+using OrleansEc2.Api.View;
 
 namespace OrleansEc2.Api;
 
@@ -35,6 +36,7 @@ public static class ApiServiceCollectionExtensions
         services.AddSingleton<Ec2Services>();
         services.AddSingleton<Ec2QueryEndpoint>();
         services.AddSingleton<SimEndpoint>();
+        services.AddSingleton<WebView>();
         services.TryAddSingleton<IS3RequestHandler, NotImplementedS3RequestHandler>();
         services.AddSingleton<FrontDoorEndpoint>();
         return services;
@@ -49,6 +51,9 @@ public static class ApiServiceCollectionExtensions
         var services = endpoints.ServiceProvider;
         var sim = services.GetRequiredService<SimEndpoint>();
         var frontDoor = services.GetRequiredService<FrontDoorEndpoint>();
+        var view = services.GetRequiredService<WebView>();
+        endpoints.MapGet(WebView.PagePath, view.PageAsync).WithDisplayName("OrleansEc2 live view");
+        endpoints.MapGet(WebView.StatePath, view.StateAsync).WithDisplayName("OrleansEc2 live view state");
         endpoints.Map("/_sim/{**path}", sim.HandleAsync).WithDisplayName("OrleansEc2 simulator API");
         endpoints.Map("/{**path}", frontDoor.HandleAsync).WithDisplayName("OrleansEc2 EC2 and S3 APIs");
         return endpoints;

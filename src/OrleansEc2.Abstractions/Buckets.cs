@@ -131,6 +131,12 @@ public interface IBucketGrain : IGrainWithStringKey
     Task<ImmutableArray<UploadedPart>> ListPartsAsync(string accountId, string key, string uploadId);
 
     Task<ImmutableArray<MultipartUploadInfo>> ListMultipartUploadsAsync(string accountId, string? prefix);
+
+    /// <summary>
+    /// <see cref="CreateAsync"/> under the legacy naming rule EC2's BundleInstance accepts (<c>^[a-zA-Z\d\.\-_]{3,255}$</c>,
+    /// US Standard buckets) instead of S3's current one; otherwise the same semantics.
+    /// </summary>
+    Task<BucketInfo> CreateWithLegacyNameAsync(string accountId, string region);
 }
 
 /// <summary>The buckets one account owns, in every region (ListBuckets). Bucket grains keep it current.</summary>

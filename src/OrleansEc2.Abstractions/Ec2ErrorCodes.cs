@@ -31,6 +31,10 @@ public static class Ec2ErrorCodes
     public const string InvalidAvailabilityZone = "InvalidAvailabilityZone";
     public const string InvalidIdNotFound = "InvalidID";
 
+    // Guest actions (simulator-only: EC2 has no API into a guest)
+    public const string GuestFileNotFound = "InvalidGuestFile.NotFound";
+    public const string GuestDiskFull = "GuestDiskFull";
+
     // Key pairs
     public const string InvalidKeyPairNotFound = "InvalidKeyPair.NotFound";
     public const string InvalidKeyPairDuplicate = "InvalidKeyPair.Duplicate";

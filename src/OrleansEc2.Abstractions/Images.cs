@@ -61,10 +61,13 @@ public sealed record ImageQuery(
 /// </summary>
 public interface IImageGrain : IGrainWithStringKey
 {
-    Task<ImageDescription> DescribeAsync(string accountId);
+    Task<ImageDescription> DescribeAsync(Caller caller);
 
-    /// <summary>The disk an instance of this image boots from, for <paramref name="accountId"/> (who must be allowed to launch it).</summary>
-    Task<LaunchDisk> ResolveLaunchDiskAsync(string accountId);
+    /// <summary>
+    /// The disk an instance of this image boots from, for <paramref name="caller"/> (who must be allowed to launch it, in
+    /// the image's region).
+    /// </summary>
+    Task<LaunchDisk> ResolveLaunchDiskAsync(Caller caller);
 }
 
 /// <summary>What RunInstances asks for.</summary>

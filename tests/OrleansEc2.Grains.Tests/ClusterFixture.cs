@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using Orleans.Configuration;
 using Orleans.TestingHost;
 using OrleansEc2.Grains.Hosting;
 
@@ -10,7 +11,7 @@ namespace OrleansEc2.Grains.Tests;
 /// One in-process test cluster for the whole collection: the repository's own appsettings.json, zero durations,
 /// memory storage, a fake simulation clock the tests advance, and a fresh data directory for the blob store.
 /// </summary>
-public sealed class ClusterFixture : IAsyncLifetime
+public class ClusterFixture : IAsyncLifetime
 {
     public const string Alice = "111122223333";
     public const string Bob = "444455556666";
@@ -34,16 +35,20 @@ public sealed class ClusterFixture : IAsyncLifetime
         where T : notnull
         => Cluster.Silos[0].SiloHost.Services.GetRequiredService<T>();
 
+    /// <summary>Settings on top of the test configuration (zero durations by default).</summary>
+    protected virtual IDictionary<string, string?> Overrides => new Dictionary<string, string?>();
+
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(DataDirectory);
-        Configuration = TestConfiguration.Build(DataDirectory);
+        Configuration = TestConfiguration.Build(DataDirectory, Overrides);
         var builder = new InProcessTestClusterBuilder(1);
         builder.ConfigureSilo((_, silo) =>
         {
             silo.Services.AddSingleton<ISimulationClock>(SimulationClock.Simulated(Time));
             silo.AddOrleansEc2Grains(Configuration);
             silo.AddMemoryGrainStorage(GrainStorage.Name);
+            silo.Services.UseOrleansGrainStorageSerializer<MemoryGrainStorageOptions>();
             silo.UseInMemoryReminderService();
         });
         _cluster = builder.Build();
@@ -72,4 +77,28 @@ public sealed class ClusterFixture : IAsyncLifetime
 public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
 {
     public const string Name = "cluster";
+}
+
+/// <summary>
+/// A cluster whose transitions take time (boot 5 s, shutdown 3 s, terminated instances listed for an hour), for tests
+/// that watch the intermediate states by advancing the fake clock.
+/// </summary>
+public sealed class TimedClusterFixture : ClusterFixture
+{
+    public static readonly TimeSpan Boot = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan Shutdown = TimeSpan.FromSeconds(3);
+    public static readonly TimeSpan TerminatedRetention = TimeSpan.FromHours(1);
+
+    protected override IDictionary<string, string?> Overrides => new Dictionary<string, string?>
+    {
+        ["Durations:Boot"] = Boot.ToString(),
+        ["Durations:Shutdown"] = Shutdown.ToString(),
+        ["Durations:TerminatedRetention"] = TerminatedRetention.ToString(),
+    };
+}
+
+[CollectionDefinition(Name)]
+public sealed class TimedClusterCollection : ICollectionFixture<TimedClusterFixture>
+{
+    public const string Name = "timed cluster";
 }

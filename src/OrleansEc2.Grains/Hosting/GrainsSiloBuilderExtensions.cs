@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OrleansEc2.Grains.Configuration;
+using OrleansEc2.Grains.Regions;
 
 namespace OrleansEc2.Grains.Hosting;
 
@@ -18,7 +19,9 @@ public static class GrainsSiloBuilderExtensions
     {
         var services = silo.Services;
         services.AddOptions<SimulatorOptions>().Bind(configuration);
+        services.AddSingleton<RegionCatalog>();
         services.TryAddSingleton<ISimulationClock>(sp => CreateClock(sp.GetRequiredService<IOptions<SimulatorOptions>>().Value.Clock));
+        services.AddFileBlobStore(configuration);
         return silo;
     }
 

@@ -1,0 +1,465 @@
+using System.Collections.Immutable;
+using System.Text;
+using Microsoft.Extensions.Options;
+using OrleansEc2.Grains.Configuration;
+using OrleansEc2.Grains.Crypto;
+using OrleansEc2.Grains.Filters;
+using OrleansEc2.Grains.Hosting;
+using OrleansEc2.Grains.Regions;
+
+namespace OrleansEc2.Grains.AccountRegions;
+
+/// <summary>
+/// The index of one account's resources in one region. Instance and image grains push their descriptions here, so a
+/// Describe is one call; this grain never calls out, so no call cycle can form through it.
+/// </summary>
+public sealed class AccountRegionGrain(
+    [PersistentState("account-region", GrainStorage.Name)] IPersistentState<AccountRegionState> state,
+    RegionCatalog catalog,
+    IOptions<SimulatorOptions> options,
+    ISimulationClock clock) : Grain, IAccountRegionGrain
+{
+    private const int MaxTagsPerResource = 50;
+
+    private static readonly FilterSchema<InstanceDescription> InstanceFilters = new FilterSchema<InstanceDescription>()
+        .Field("instance-id", i => i.InstanceId)
+        .Field("instance-state-name", i => i.State.ToEc2Name())
+        .Field("instance-state-code", i => i.State.ToCode().ToString(System.Globalization.CultureInfo.InvariantCulture))
+        .Field("instance-type", i => i.InstanceType)
+        .Field("image-id", i => i.ImageId)
+        .Field("availability-zone", i => i.AvailabilityZone)
+        .Field("key-name", i => i.KeyName)
+        .Field("platform", i => i.Platform == Platform.Windows ? "windows" : null)
+        .Field("reservation-id", i => i.ReservationId)
+        .Field("owner-id", i => i.AccountId)
+        .Field("private-ip-address", i => i.PrivateIpAddress)
+        .Field("private-dns-name", i => i.PrivateDnsName)
+        .Field("ami-launch-index", i => i.AmiLaunchIndex.ToString(System.Globalization.CultureInfo.InvariantCulture))
+        .Field("client-token", i => i.ClientToken)
+        .Field("root-device-type", _ => ImageDescription.RootDeviceType)
+        .WithTags(i => i.Tags);
+
+    private static readonly FilterSchema<ImageDescription> ImageFilters = new FilterSchema<ImageDescription>()
+        .Field("image-id", i => i.ImageId)
+        .Field("name", i => i.Name)
+        .Field("description", i => i.Description)
+        .Field("architecture", i => i.Architecture)
+        .Field("state", i => i.State.ToEc2Name())
+        .Field("platform", i => i.Platform == Platform.Windows ? "windows" : null)
+        .Field("owner-id", i => i.OwnerId)
+        .Field("owner-alias", i => i.OwnerAlias)
+        .Field("is-public", i => i.IsPublic ? "true" : "false")
+        .Field("manifest-location", i => i.ImageLocation)
+        .Field("image-type", _ => ImageDescription.ImageType)
+        .Field("root-device-type", _ => ImageDescription.RootDeviceType)
+        .WithTags(i => i.Tags);
+
+    private static readonly FilterSchema<ResourceTag> TagFilters = new FilterSchema<ResourceTag>()
+        .Field("key", t => t.Key)
+        .Field("value", t => t.Value)
+        .Field("resource-id", t => t.ResourceId)
+        .Field("resource-type", t => t.ResourceType);
+
+    // Not persisted: a fresh activation starts above any version an earlier activation handed out.
+    private long _version = DateTime.UtcNow.Ticks;
+
+    private string AccountId => AccountRegionKeys.Parse(this.GetPrimaryKeyString()).AccountId;
+
+    private string Region => AccountRegionKeys.Parse(this.GetPrimaryKeyString()).Region;
+
+    public async Task UpsertInstanceAsync(InstanceDescription instance)
+    {
+        state.State.Instances[instance.InstanceId] = instance with { Tags = [] };
+        _version++;
+        await state.WriteStateAsync();
+    }
+
+    public Task<InstancePage> DescribeInstancesAsync(InstanceQuery query)
+    {
+        Refresh();
+        var ids = query.InstanceIds.IsDefault ? [] : query.InstanceIds;
+        IEnumerable<InstanceDescription> selected;
+        if (ids.Length > 0)
+        {
+            if (query.MaxResults is not null)
+            {
+                throw new Ec2Exception(Ec2ErrorCodes.InvalidParameterCombination, "The parameter instancesSet cannot be used with the parameter maxResults");
+            }
+
+            var missing = ids.Where(id => !state.State.Instances.ContainsKey(id)).Distinct().ToList();
+            if (missing.Count > 0)
+            {
+                throw new Ec2Exception(
+                    Ec2ErrorCodes.InvalidInstanceIdNotFound,
+                    missing.Count == 1
+                        ? $"The instance ID '{missing[0]}' does not exist"
+                        : $"The instance IDs '{string.Join(", ", missing)}' do not exist");
+            }
+
+            selected = ids.Distinct().Select(id => state.State.Instances[id]);
+        }
+        else
+        {
+            selected = state.State.Instances.Values.OrderBy(i => i.LaunchTime).ThenBy(i => i.AmiLaunchIndex).ThenBy(i => i.InstanceId, StringComparer.Ordinal);
+        }
+
+        var filtered = InstanceFilters.Apply(selected.Select(WithTags), query.Filters).ToList();
+        var (page, next) = Paginate(filtered, i => i.InstanceId, query.MaxResults, query.NextToken, 5, 1000);
+        return Task.FromResult(new InstancePage([.. page], next, _version));
+    }
+
+    public async Task<(string ReservationId, string RequestHash)> ClaimClientTokenAsync(string clientToken, string reservationId, string requestHash)
+    {
+        if (state.State.ClientTokens.TryGetValue(clientToken, out var claim))
+        {
+            return (claim.ReservationId, claim.RequestHash);
+        }
+
+        state.State.ClientTokens[clientToken] = new ClientTokenClaim(reservationId, requestHash);
+        await state.WriteStateAsync();
+        return (reservationId, requestHash);
+    }
+
+    public async Task<CreatedKeyPair> CreateKeyPairAsync(string keyName)
+    {
+        EnsureNewKeyName(keyName);
+        var (privateKey, publicKey, fingerprint) = KeyPairs.Create();
+        var info = new KeyPairInfo(keyName, Ec2Ids.NewKeyPairId(), fingerprint, "rsa", publicKey, clock.UtcNow);
+        state.State.KeyPairs[keyName] = info;
+        _version++;
+        await state.WriteStateAsync();
+        return new CreatedKeyPair(info, privateKey);
+    }
+
+    public async Task<KeyPairInfo> ImportKeyPairAsync(string keyName, string publicKeyMaterial)
+    {
+        EnsureNewKeyName(keyName);
+        var (publicKey, fingerprint) = KeyPairs.Import(publicKeyMaterial);
+        var info = new KeyPairInfo(keyName, Ec2Ids.NewKeyPairId(), fingerprint, "rsa", publicKey, clock.UtcNow);
+        state.State.KeyPairs[keyName] = info;
+        _version++;
+        await state.WriteStateAsync();
+        return info;
+    }
+
+    public Task<ImmutableArray<KeyPairInfo>> DescribeKeyPairsAsync(ImmutableArray<string> keyNames, ImmutableArray<string> keyPairIds)
+    {
+        var names = keyNames.IsDefault ? [] : keyNames;
+        var ids = keyPairIds.IsDefault ? [] : keyPairIds;
+        var all = state.State.KeyPairs.Values.OrderBy(k => k.KeyName, StringComparer.Ordinal).ToList();
+        if (names.Length == 0 && ids.Length == 0)
+        {
+            return Task.FromResult<ImmutableArray<KeyPairInfo>>([.. all]);
+        }
+
+        foreach (var name in names.Where(n => !state.State.KeyPairs.ContainsKey(n)))
+        {
+            throw new Ec2Exception(Ec2ErrorCodes.InvalidKeyPairNotFound, $"The key pair '{name}' does not exist");
+        }
+
+        foreach (var id in ids.Where(id => all.All(k => k.KeyPairId != id)))
+        {
+            throw new Ec2Exception(Ec2ErrorCodes.InvalidKeyPairNotFound, $"The key pair ID '{id}' does not exist");
+        }
+
+        return Task.FromResult<ImmutableArray<KeyPairInfo>>([.. all.Where(k => names.Contains(k.KeyName) || ids.Contains(k.KeyPairId))]);
+    }
+
+    public async Task DeleteKeyPairAsync(string? keyName, string? keyPairId)
+    {
+        var match = state.State.KeyPairs.Values.FirstOrDefault(k => (keyName is not null && k.KeyName == keyName) || (keyPairId is not null && k.KeyPairId == keyPairId));
+        if (match is null)
+        {
+            return;
+        }
+
+        state.State.KeyPairs.Remove(match.KeyName);
+        state.State.Tags.Remove(match.KeyPairId);
+        _version++;
+        await state.WriteStateAsync();
+    }
+
+    public async Task CreateTagsAsync(ImmutableArray<string> resourceIds, ImmutableArray<Tag> tags)
+    {
+        Refresh();
+        var resources = resourceIds.IsDefault ? [] : resourceIds;
+        var newTags = tags.IsDefault ? [] : tags;
+        foreach (var tag in newTags)
+        {
+            ValidateTag(tag);
+        }
+
+        foreach (var id in resources)
+        {
+            EnsureTaggable(id);
+            var existing = state.State.Tags.GetValueOrDefault(id);
+            var keys = existing is null ? new HashSet<string>(StringComparer.Ordinal) : new HashSet<string>(existing.Keys, StringComparer.Ordinal);
+            keys.UnionWith(newTags.Select(t => t.Key));
+            if (keys.Count > MaxTagsPerResource)
+            {
+                throw new Ec2Exception(Ec2ErrorCodes.TagLimitExceeded, $"The maximum number of tags for resource '{id}' has been exceeded: at most {MaxTagsPerResource}.");
+            }
+        }
+
+        foreach (var id in resources)
+        {
+            if (!state.State.Tags.TryGetValue(id, out var existing))
+            {
+                state.State.Tags[id] = existing = new Dictionary<string, string>(StringComparer.Ordinal);
+            }
+
+            foreach (var tag in newTags)
+            {
+                existing[tag.Key] = tag.Value;
+            }
+        }
+
+        _version++;
+        await state.WriteStateAsync();
+    }
+
+    public async Task DeleteTagsAsync(ImmutableArray<string> resourceIds, ImmutableArray<TagRemoval> tags)
+    {
+        Refresh();
+        var resources = resourceIds.IsDefault ? [] : resourceIds;
+        foreach (var id in resources)
+        {
+            EnsureTaggable(id);
+        }
+
+        var removals = tags.IsDefault ? [] : tags;
+        foreach (var id in resources)
+        {
+            if (!state.State.Tags.TryGetValue(id, out var existing))
+            {
+                continue;
+            }
+
+            if (removals.Length == 0)
+            {
+                existing.Clear();
+            }
+
+            foreach (var removal in removals)
+            {
+                if (existing.TryGetValue(removal.Key, out var value) && (removal.Value is null || removal.Value == value))
+                {
+                    existing.Remove(removal.Key);
+                }
+            }
+
+            if (existing.Count == 0)
+            {
+                state.State.Tags.Remove(id);
+            }
+        }
+
+        _version++;
+        await state.WriteStateAsync();
+    }
+
+    public Task<ImmutableArray<ResourceTag>> DescribeTagsAsync(ImmutableArray<Ec2Filter> filters)
+    {
+        Refresh();
+        var all = state.State.Tags
+            .OrderBy(r => r.Key, StringComparer.Ordinal)
+            .SelectMany(r => r.Value.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => new ResourceTag(r.Key, ResourceType(r.Key), t.Key, t.Value)));
+        return Task.FromResult<ImmutableArray<ResourceTag>>([.. TagFilters.Apply(all, filters)]);
+    }
+
+    public async Task UpsertImageAsync(ImageDescription image)
+    {
+        state.State.Images[image.ImageId] = image with { Tags = [] };
+        _version++;
+        await state.WriteStateAsync();
+    }
+
+    public Task<ImmutableArray<ImageDescription>> DescribeImagesAsync(ImageQuery query)
+    {
+        var visible = catalog.PublicImagesIn(Region).Select(p => p.Description)
+            .Concat(state.State.Images.Values.Where(i => i.State != ImageState.Deregistered))
+            .Select(WithTags)
+            .ToList();
+
+        var ids = query.ImageIds.IsDefault ? [] : query.ImageIds;
+        if (ids.Length > 0)
+        {
+            var missing = ids.Where(id => visible.All(i => i.ImageId != id)).Distinct().ToList();
+            if (missing.Count > 0)
+            {
+                throw new Ec2Exception(Ec2ErrorCodes.InvalidAmiIdNotFound, $"The image id '[{string.Join(", ", missing)}]' does not exist");
+            }
+
+            visible = [.. visible.Where(i => ids.Contains(i.ImageId))];
+        }
+
+        var owners = query.Owners.IsDefault ? [] : query.Owners;
+        if (owners.Length > 0)
+        {
+            visible = [.. visible.Where(i => owners.Any(o => o switch
+            {
+                "self" => i.OwnerId == AccountId,
+                "amazon" => i.OwnerAlias == RegionCatalog.AmazonOwnerAlias,
+                _ => i.OwnerId == o,
+            }))];
+        }
+
+        var executableBy = query.ExecutableBy.IsDefault ? [] : query.ExecutableBy;
+        if (executableBy.Length > 0)
+        {
+            visible = [.. visible.Where(i => executableBy.Any(e => e switch
+            {
+                "all" => i.IsPublic,
+                "self" => true,
+                _ => i.IsPublic || e == AccountId,
+            }))];
+        }
+
+        return Task.FromResult<ImmutableArray<ImageDescription>>([.. ImageFilters.Apply(visible, query.Filters).OrderBy(i => i.ImageId, StringComparer.Ordinal)]);
+    }
+
+    /// <summary>Brings every instance up to now (completed transitions) and drops terminated ones past their retention.</summary>
+    private void Refresh()
+    {
+        var now = clock.UtcNow;
+        var retention = options.Value.Durations.TerminatedRetention;
+        List<string>? expired = null;
+        foreach (var (id, instance) in state.State.Instances)
+        {
+            var current = instance.At(now);
+            if (!ReferenceEquals(current, instance))
+            {
+                state.State.Instances[id] = current;
+                _version++;
+            }
+
+            if (current.State == InstanceStateName.Terminated && current.TerminatedAt is { } at && now >= at + retention)
+            {
+                (expired ??= []).Add(id);
+            }
+        }
+
+        foreach (var id in expired ?? [])
+        {
+            state.State.Instances.Remove(id);
+            state.State.Tags.Remove(id);
+            _version++;
+        }
+    }
+
+    private InstanceDescription WithTags(InstanceDescription instance) => instance with { Tags = TagsOf(instance.InstanceId) };
+
+    private ImageDescription WithTags(ImageDescription image) => image.OwnerId == AccountId ? image with { Tags = TagsOf(image.ImageId) } : image;
+
+    private ImmutableArray<Tag> TagsOf(string resourceId)
+    {
+        return state.State.Tags.TryGetValue(resourceId, out var tags)
+            ? [.. tags.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => new Tag(t.Key, t.Value))]
+            : [];
+    }
+
+    private void EnsureTaggable(string resourceId)
+    {
+        switch (ResourceType(resourceId))
+        {
+            case "instance":
+                if (!state.State.Instances.ContainsKey(resourceId))
+                {
+                    throw new Ec2Exception(Ec2ErrorCodes.InvalidInstanceIdNotFound, $"The instance ID '{resourceId}' does not exist");
+                }
+
+                break;
+            case "image":
+                if (!state.State.Images.TryGetValue(resourceId, out var image) || image.OwnerId != AccountId || image.State == ImageState.Deregistered)
+                {
+                    throw new Ec2Exception(Ec2ErrorCodes.InvalidAmiIdNotFound, $"The image id '[{resourceId}]' does not exist");
+                }
+
+                break;
+            case "key-pair":
+                if (state.State.KeyPairs.Values.All(k => k.KeyPairId != resourceId))
+                {
+                    throw new Ec2Exception(Ec2ErrorCodes.InvalidKeyPairNotFound, $"The key pair ID '{resourceId}' does not exist");
+                }
+
+                break;
+            default:
+                throw new Ec2Exception(Ec2ErrorCodes.InvalidIdNotFound, $"The ID '{resourceId}' is not valid");
+        }
+    }
+
+    private static string ResourceType(string resourceId) => resourceId switch
+    {
+        _ when Ec2Ids.IsInstanceId(resourceId) => "instance",
+        _ when Ec2Ids.IsImageId(resourceId) => "image",
+        _ when resourceId.StartsWith("key-", StringComparison.Ordinal) => "key-pair",
+        _ => "unknown",
+    };
+
+    private static void ValidateTag(Tag tag)
+    {
+        if (string.IsNullOrEmpty(tag.Key) || tag.Key.Length > 128)
+        {
+            throw new Ec2Exception(Ec2ErrorCodes.InvalidParameterValue, $"Tag key '{tag.Key}' must be 1 to 128 characters long.");
+        }
+
+        if (tag.Key.StartsWith("aws:", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new Ec2Exception(Ec2ErrorCodes.InvalidParameterValue, "Tag keys starting with 'aws:' are reserved for internal use");
+        }
+
+        if (tag.Value.Length > 256)
+        {
+            throw new Ec2Exception(Ec2ErrorCodes.InvalidParameterValue, $"Tag value for key '{tag.Key}' must be at most 256 characters long.");
+        }
+    }
+
+    private void EnsureNewKeyName(string keyName)
+    {
+        if (string.IsNullOrEmpty(keyName) || keyName.Length > 255 || keyName.Any(c => c < 0x20 || c > 0x7e))
+        {
+            throw new Ec2Exception(Ec2ErrorCodes.InvalidParameterValue, $"Invalid key name '{keyName}': 1 to 255 printable ASCII characters.");
+        }
+
+        if (state.State.KeyPairs.ContainsKey(keyName))
+        {
+            throw new Ec2Exception(Ec2ErrorCodes.InvalidKeyPairDuplicate, $"The keypair '{keyName}' already exists.");
+        }
+    }
+
+    /// <summary>A page of <paramref name="items"/> after the token's position; the token is the opaque form of the last id returned.</summary>
+    private static (List<T> Page, string? NextToken) Paginate<T>(List<T> items, Func<T, string> idOf, int? maxResults, string? nextToken, int min, int max)
+    {
+        var start = 0;
+        if (!string.IsNullOrEmpty(nextToken))
+        {
+            string after;
+            try
+            {
+                after = Encoding.UTF8.GetString(Convert.FromBase64String(nextToken));
+            }
+            catch (FormatException)
+            {
+                throw new Ec2Exception(Ec2ErrorCodes.InvalidParameterValue, $"Invalid NextToken '{nextToken}'.");
+            }
+
+            var index = items.FindIndex(i => string.CompareOrdinal(idOf(i), after) == 0);
+            start = index >= 0 ? index + 1 : throw new Ec2Exception(Ec2ErrorCodes.InvalidParameterValue, $"Invalid NextToken '{nextToken}'.");
+        }
+
+        if (maxResults is null)
+        {
+            return (items.GetRange(start, items.Count - start), null);
+        }
+
+        if (maxResults < min || maxResults > max)
+        {
+            throw new Ec2Exception(Ec2ErrorCodes.InvalidParameterValue, $"Value ( {maxResults} ) for parameter maxResults is invalid. Expecting a value between {min} and {max}.");
+        }
+
+        var count = Math.Min(maxResults.Value, items.Count - start);
+        var page = items.GetRange(start, count);
+        var more = start + count < items.Count;
+        return (page, more ? Convert.ToBase64String(Encoding.UTF8.GetBytes(idOf(page[^1]))) : null);
+    }
+}

@@ -1,0 +1,20 @@
+namespace OrleansEc2.Grains.Instances;
+
+[GenerateSerializer, Alias("OrleansEc2.Grains.InstanceState")]
+public sealed class InstanceState
+{
+    /// <summary>Null until launched.</summary>
+    [Id(0)]
+    public InstanceDescription? Description { get; set; }
+
+    /// <summary>The disk as it is now (a blob this instance holds a reference to); null once terminated.</summary>
+    [Id(1)]
+    public LaunchDisk? Disk { get; set; }
+
+    /// <summary>The administrator password sealed to the key pair at first boot; null when there is none to give (Linux, no key pair, or a password that came with the image).</summary>
+    [Id(2)]
+    public string? EncryptedPassword { get; set; }
+
+    [Id(3)]
+    public DateTimeOffset? PasswordAvailableAt { get; set; }
+}

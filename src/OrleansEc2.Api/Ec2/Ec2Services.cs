@@ -44,7 +44,7 @@ internal sealed class Ec2Services(IGrainFactory grains, ConfiguredRegions region
 
     /// <summary>An image as <paramref name="caller"/> may see it (<c>InvalidAMIID.NotFound</c> otherwise).</summary>
     public Task<ImageDescription> DescribeImageAsync(string imageId, Caller caller)
-        => grains.GetGrain<IImageGrain>(imageId).DescribeAsync(caller.AccountId);
+        => grains.GetGrain<IImageGrain>(imageId).DescribeAsync(caller);
 
     /// <summary>The architecture of an image (instances show their image's); null when the image is not visible.</summary>
     public async ValueTask<string?> GetImageArchitectureAsync(string imageId, Caller caller)

@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using OrleansEc2.Api.Auth;
 using OrleansEc2.Api.Ec2;
 using OrleansEc2.Api.FrontDoor;
+using OrleansEc2.Api.S3;
 using OrleansEc2.Api.Sim;
 
 namespace OrleansEc2.Api;
@@ -35,7 +36,7 @@ public static class ApiServiceCollectionExtensions
         services.AddSingleton<Ec2Services>();
         services.AddSingleton<Ec2QueryEndpoint>();
         services.AddSingleton<SimEndpoint>();
-        services.TryAddSingleton<IS3RequestHandler, NotImplementedS3RequestHandler>();
+        services.AddS3RestApi();
         services.AddSingleton<FrontDoorEndpoint>();
         return services;
     }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Amazon.EC2;
 using Amazon.Runtime;
+using Amazon.S3;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -57,6 +58,20 @@ public sealed class ApiSiloFixture : IAsyncLifetime
 
     public AmazonEC2Client Bobs() => Ec2(BobKey, BobSecret);
 
+    /// <summary>An S3 client as a user would configure one against this endpoint: path style, SDK defaults otherwise (integrity checksums on).</summary>
+    public AmazonS3Client S3(string accessKeyId = AliceKey, string secret = AliceSecret, string region = UsEast1)
+        => new(new BasicAWSCredentials(accessKeyId, secret), new AmazonS3Config
+        {
+            ServiceURL = BaseUri.ToString().TrimEnd('/'),
+            ForcePathStyle = true,
+            AuthenticationRegion = region,
+            MaxErrorRetry = 0,
+        });
+
+    public AmazonS3Client Alices3() => S3();
+
+    public AmazonS3Client Bobs3() => S3(BobKey, BobSecret);
+
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(DataDirectory);
@@ -66,6 +81,9 @@ public sealed class ApiSiloFixture : IAsyncLifetime
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Logging.AddFilter("Orleans", LogLevel.Warning);
+
+        // A filter matches by prefix: without this one, "Orleans" would also silence the OrleansEc2.* categories.
+        builder.Logging.AddFilter("OrleansEc2", LogLevel.Information);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Logging.AddProvider(Log);
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));

@@ -89,4 +89,17 @@ public interface IAccountRegionGrain : IGrainWithStringKey
 
     /// <summary>The images this account can see here: public ones, its own, and those shared with it; filtered.</summary>
     Task<ImmutableArray<ImageDescription>> DescribeImagesAsync(ImageQuery query);
+
+    /// <summary>Records a bundle task's latest description (bundle task grains call this on every change).</summary>
+    Task UpsertBundleTaskAsync(BundleTaskDescription task);
+
+    /// <summary>
+    /// DescribeBundleTasks: by ids (<c>InvalidBundleID.NotFound</c> for one that is not this account's) and filters
+    /// (bundle-id, error-code, error-message, instance-id, progress, s3-bucket, s3-prefix, start-time, state,
+    /// update-time). Finished tasks stay listed for the configured retention.
+    /// </summary>
+    Task<ImmutableArray<BundleTaskDescription>> DescribeBundleTasksAsync(ImmutableArray<string> bundleIds, ImmutableArray<Ec2Filter> filters);
+
+    /// <summary>The ids of this account's bundle tasks here that are not finished (for the start-up scan).</summary>
+    Task<ImmutableArray<string>> GetUnfinishedBundleTasksAsync();
 }

@@ -194,4 +194,14 @@ public interface IInstanceGrain : IGrainWithStringKey
 
     /// <summary>The disk as it is now; only while the instance is stopped (a bundle task's snapshot).</summary>
     Task<DiskSnapshot> SnapshotDiskAsync(string accountId);
+
+    /// <summary>
+    /// Marks the instance as being bundled by <paramref name="bundleId"/>: it must be the caller's running Windows
+    /// instance (<c>UnsupportedOperation</c> for Linux, <c>IncorrectInstanceState</c> otherwise) with no other bundle in
+    /// progress (<c>BundlingInProgress</c>). Idempotent for the same bundle id.
+    /// </summary>
+    Task BeginBundleAsync(string accountId, string bundleId);
+
+    /// <summary>Clears the mark of <paramref name="bundleId"/> (when the task is finished); a no-op for another id.</summary>
+    Task EndBundleAsync(string bundleId);
 }

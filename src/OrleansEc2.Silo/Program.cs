@@ -1,2 +1,3 @@
-// Placeholder until the hosting work lands.
-Console.WriteLine("OrleansEc2 silo");
+using OrleansEc2.Silo;
+
+return await SiloHost.RunAsync(args);

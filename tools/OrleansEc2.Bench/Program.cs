@@ -1,2 +1,9 @@
-// Placeholder until the benchmark work lands.
-Console.WriteLine("bench");
+using System.CommandLine;
+using OrleansEc2.Bench;
+
+// One subcommand per benchmark: `dotnet run -c Release --project tools/OrleansEc2.Bench -- bundle`.
+var root = new RootCommand("OrleansEc2 benchmarks against the reference commands.")
+{
+    BundleBenchmark.CreateCommand(),
+};
+return await root.Parse(args).InvokeAsync();

@@ -1,2 +1,10 @@
-// Placeholder until the CLI work lands.
-Console.WriteLine("ec2sim");
+using OrleansEc2.Cli;
+
+using var interrupted = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    interrupted.Cancel();
+};
+
+return await Ec2SimCli.RunAsync(args, CliConsole.FromSystemConsole(), interrupted.Token);

@@ -54,6 +54,18 @@ public sealed class AccountRegionGrain(
         .Field("root-device-type", _ => ImageDescription.RootDeviceType)
         .WithTags(i => i.Tags);
 
+    private static readonly FilterSchema<BundleTaskDescription> BundleTaskFilters = new FilterSchema<BundleTaskDescription>()
+        .Field("bundle-id", t => t.BundleId)
+        .Field("error-code", t => t.Error?.Code)
+        .Field("error-message", t => t.Error?.Message)
+        .Field("instance-id", t => t.InstanceId)
+        .Field("progress", t => t.Progress.ToString(System.Globalization.CultureInfo.InvariantCulture) + "%")
+        .Field("s3-bucket", t => t.Bucket)
+        .Field("s3-prefix", t => t.Prefix)
+        .Field("start-time", t => Ec2Time(t.StartTime))
+        .Field("state", t => t.State.ToEc2Name())
+        .Field("update-time", t => Ec2Time(t.UpdateTime));
+
     private static readonly FilterSchema<ResourceTag> TagFilters = new FilterSchema<ResourceTag>()
         .Field("key", t => t.Key)
         .Field("value", t => t.Value)
@@ -317,6 +329,44 @@ public sealed class AccountRegionGrain(
 
         return Task.FromResult<ImmutableArray<ImageDescription>>([.. ImageFilters.Apply(visible, query.Filters).OrderBy(i => i.ImageId, StringComparer.Ordinal)]);
     }
+
+    public async Task UpsertBundleTaskAsync(BundleTaskDescription task)
+    {
+        state.State.BundleTasks[task.BundleId] = task;
+        _version++;
+        await state.WriteStateAsync();
+    }
+
+    public Task<ImmutableArray<BundleTaskDescription>> DescribeBundleTasksAsync(ImmutableArray<string> bundleIds, ImmutableArray<Ec2Filter> filters)
+    {
+        var now = clock.UtcNow;
+        var retention = options.Value.Durations.FinishedBundleTaskRetention;
+        var listed = state.State.BundleTasks.Values
+            .Where(t => !t.State.IsFinished() || now < t.UpdateTime + retention)
+            .OrderBy(t => t.StartTime)
+            .ThenBy(t => t.BundleId, StringComparer.Ordinal)
+            .ToList();
+        var ids = bundleIds.IsDefault ? [] : bundleIds;
+        foreach (var id in ids)
+        {
+            Ec2Ids.EnsureBundleId(id);
+        }
+
+        var missing = ids.Where(id => listed.All(t => t.BundleId != id)).Distinct().ToList();
+        if (missing.Count > 0)
+        {
+            throw new Ec2Exception(Ec2ErrorCodes.InvalidBundleIdNotFound, $"The bundle ID '{string.Join(", ", missing)}' does not exist");
+        }
+
+        var selected = ids.Length > 0 ? listed.Where(t => ids.Contains(t.BundleId)) : listed;
+        return Task.FromResult<ImmutableArray<BundleTaskDescription>>([.. BundleTaskFilters.Apply(selected, filters)]);
+    }
+
+    public Task<ImmutableArray<string>> GetUnfinishedBundleTasksAsync()
+        => Task.FromResult<ImmutableArray<string>>([.. state.State.BundleTasks.Values.Where(t => !t.State.IsFinished()).Select(t => t.BundleId)]);
+
+    /// <summary>EC2's timestamp form, as filters on times compare it.</summary>
+    private static string Ec2Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Brings every instance up to now (completed transitions) and drops terminated ones past their retention.</summary>
     private void Refresh()

@@ -21,6 +21,10 @@ public sealed class AccountRegionState
     /// <summary>Images the account owns here, and images other accounts shared with it.</summary>
     [Id(4)]
     public Dictionary<string, ImageDescription> Images { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The account's bundle tasks here, finished ones until their retention ends.</summary>
+    [Id(5)]
+    public Dictionary<string, BundleTaskDescription> BundleTasks { get; set; } = new(StringComparer.Ordinal);
 }
 
 [GenerateSerializer, Alias("OrleansEc2.Grains.ClientTokenClaim")]

@@ -216,6 +216,43 @@ public sealed class InstanceGrain(
         return new DiskSnapshot(InstanceId, state.State.Disk, clock.UtcNow);
     }
 
+    public async Task BeginBundleAsync(string accountId, string bundleId)
+    {
+        EnsureOwner(accountId);
+        var current = await CurrentAsync();
+        if (state.State.BundleId == bundleId)
+        {
+            return;
+        }
+
+        if (current.Platform != Platform.Windows)
+        {
+            throw new Ec2Exception(Ec2ErrorCodes.UnsupportedOperation, $"The instance '{InstanceId}' is not a Windows instance: BundleInstance bundles Windows instance-store instances only.");
+        }
+
+        if (state.State.BundleId is { } other)
+        {
+            throw new Ec2Exception(Ec2ErrorCodes.BundlingInProgress, $"The instance '{InstanceId}' is already being bundled by {other}.");
+        }
+
+        if (current.State != InstanceStateName.Running)
+        {
+            throw new Ec2Exception(Ec2ErrorCodes.IncorrectInstanceState, $"The instance '{InstanceId}' is not in the 'running' state: it is {current.State.ToEc2Name()}.");
+        }
+
+        state.State.BundleId = bundleId;
+        await state.WriteStateAsync();
+    }
+
+    public async Task EndBundleAsync(string bundleId)
+    {
+        if (state.State.BundleId == bundleId)
+        {
+            state.State.BundleId = null;
+            await state.WriteStateAsync();
+        }
+    }
+
     /// <summary>The description as of now; a transition that came due is made permanent.</summary>
     private async Task<InstanceDescription> CurrentAsync()
     {

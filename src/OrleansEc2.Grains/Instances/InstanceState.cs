@@ -17,4 +17,8 @@ public sealed class InstanceState
 
     [Id(3)]
     public DateTimeOffset? PasswordAvailableAt { get; set; }
+
+    /// <summary>The bundle task bundling this instance, if any (one at a time).</summary>
+    [Id(4)]
+    public string? BundleId { get; set; }
 }

@@ -38,7 +38,7 @@ internal static class S3Errors
             or Ec2ErrorCodes.BucketNotEmpty => 409,
         MissingContentLength => 411,
         Ec2ErrorCodes.PreconditionFailed => 412,
-        Ec2ErrorCodes.InvalidRange => 416,
+        Ec2ErrorCodes.InvalidRange or InvalidPartNumber => 416,
         Ec2ErrorCodes.InternalError => 500,
         Ec2ErrorCodes.NotImplemented => 501,
         _ => 400,

@@ -139,7 +139,8 @@ internal sealed partial class S3Operations
     private async Task CompleteMultipartUploadAsync(S3RequestContext request)
     {
         var uploadId = request.Query.Get("uploadId")!;
-        var root = S3Xml.Parse(await request.ReadSmallBodyAsync());
+        // An x-amz-checksum-* header here is the whole object's (checked when a full-object upload completes), not the XML's.
+        var root = S3Xml.Parse(await request.ReadSmallBodyAsync(checksumHeadersDescribeBody: false));
         if (root.Name.LocalName != "CompleteMultipartUpload")
         {
             throw S3Errors.MalformedXml();

@@ -40,9 +40,9 @@ internal sealed class S3RequestContext(HttpContext http, string requestId, S3Rou
     public string? Header(string name) => Request.Headers[name].ToString() is { Length: > 0 } value ? value : null;
 
     /// <summary>The body as the object's bytes, verified as it is read (see <see cref="S3PayloadStream"/>).</summary>
-    public S3PayloadStream OpenPayload(long maxLength)
+    public S3PayloadStream OpenPayload(long maxLength, bool checksumHeadersDescribeBody = true)
     {
-        var expectations = PayloadExpectations.FromHeaders(Request, Caller.PayloadMode);
+        var expectations = PayloadExpectations.FromHeaders(Request, Caller.PayloadMode, checksumHeadersDescribeBody);
         if (Http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
             // Sizes are S3's to police (EntityTooLarge), on the decoded bytes; the raw aws-chunked body is a little longer.
@@ -59,9 +59,9 @@ internal sealed class S3RequestContext(HttpContext http, string requestId, S3Rou
     }
 
     /// <summary>A small body (XML), read whole and verified.</summary>
-    public async Task<byte[]> ReadSmallBodyAsync(int maxBytes = MaxXmlBodyBytes)
+    public async Task<byte[]> ReadSmallBodyAsync(int maxBytes = MaxXmlBodyBytes, bool checksumHeadersDescribeBody = true)
     {
-        await using var payload = OpenPayload(maxBytes);
+        await using var payload = OpenPayload(maxBytes, checksumHeadersDescribeBody);
         return await payload.ReadSmallAsync(maxBytes, Aborted);
     }
 

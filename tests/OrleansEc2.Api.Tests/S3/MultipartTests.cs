@@ -94,7 +94,7 @@ public sealed class MultipartTests(ApiSiloFixture silo)
     }
 
     [Fact]
-    public async Task ManualUpload_FullObjectCrc32_CompletesWithTheCrcOfTheWholeObject()
+    public async Task ManualUpload_FullObjectCrc32_CompletesWithTheCrcOfTheWholeObject_AndRefusesAnotherValue()
     {
         using var s3 = silo.Alices3();
         var bucket = await CreateBucketAsync(s3);
@@ -110,14 +110,24 @@ public sealed class MultipartTests(ApiSiloFixture silo)
         var part1 = await s3.UploadPartAsync(new UploadPartRequest { BucketName = bucket, Key = "obj", UploadId = create.UploadId, PartNumber = 1, InputStream = new MemoryStream(first), ChecksumAlgorithm = ChecksumAlgorithm.CRC32 });
         var part2 = await s3.UploadPartAsync(new UploadPartRequest { BucketName = bucket, Key = "obj", UploadId = create.UploadId, PartNumber = 2, InputStream = new MemoryStream(second), ChecksumAlgorithm = ChecksumAlgorithm.CRC32 });
 
+        var wrong = await FailsAsync(() => s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+        {
+            BucketName = bucket,
+            Key = "obj",
+            UploadId = create.UploadId,
+            PartETags = [new PartETag(1, part1.ETag), new PartETag(2, part2.ETag)],
+            ChecksumCRC32 = Crc32Base64(first),
+        }));
         var complete = await s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
         {
             BucketName = bucket,
             Key = "obj",
             UploadId = create.UploadId,
             PartETags = [new PartETag(1, part1.ETag), new PartETag(2, part2.ETag)],
+            ChecksumCRC32 = Crc32Base64([.. first, .. second]),
         });
 
+        wrong.ErrorCode.Should().Be("BadDigest");
         create.ChecksumType.Value.Should().Be("FULL_OBJECT");
         complete.ChecksumCRC32.Should().Be(Crc32Base64([.. first, .. second]));
         complete.ChecksumType.Value.Should().Be("FULL_OBJECT");

@@ -22,7 +22,11 @@ internal sealed record PayloadExpectations(
     public bool HasIntegrityCheck => ContentMd5 is not null || ChecksumAlgorithm is not null;
 
     /// <summary>Reads and validates the integrity headers of <paramref name="request"/> (S3's <c>InvalidRequest</c>/<c>InvalidDigest</c> otherwise).</summary>
-    public static PayloadExpectations FromHeaders(HttpRequest request, PayloadMode mode)
+    /// <param name="checksumHeadersDescribeBody">
+    /// False where an <c>x-amz-checksum-*</c> header is about something else than the body (CompleteMultipartUpload:
+    /// the whole object's checksum).
+    /// </param>
+    public static PayloadExpectations FromHeaders(HttpRequest request, PayloadMode mode, bool checksumHeadersDescribeBody = true)
     {
         var headers = request.Headers;
         long? decodedLength;
@@ -49,7 +53,7 @@ internal sealed record PayloadExpectations(
 
         S3ChecksumAlgorithm? algorithm = null;
         string? fromHeader = null;
-        foreach (var candidate in S3ChecksumAlgorithm.All)
+        foreach (var candidate in checksumHeadersDescribeBody ? S3ChecksumAlgorithm.All : [])
         {
             var value = headers[candidate.HeaderName].ToString();
             if (value.Length == 0)
@@ -96,7 +100,7 @@ internal sealed record PayloadExpectations(
         }
 
         var sdkAlgorithm = headers[SdkChecksumAlgorithmHeader].ToString();
-        if (sdkAlgorithm.Length > 0)
+        if (sdkAlgorithm.Length > 0 && checksumHeadersDescribeBody)
         {
             var named = S3ChecksumAlgorithm.FromName(sdkAlgorithm)
                 ?? throw S3Errors.InvalidRequest($"Value for {SdkChecksumAlgorithmHeader} header is invalid.");

@@ -1,9 +1,11 @@
 using System.CommandLine;
 using OrleansEc2.Bench;
+using OrleansEc2.Bench.Api;
 
 // One subcommand per benchmark: `dotnet run -c Release --project tools/OrleansEc2.Bench -- bundle`.
 var root = new RootCommand("OrleansEc2 benchmarks against the reference commands.")
 {
     BundleBenchmark.CreateCommand(),
+    ApiBench.CreateCommand(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -19,8 +19,16 @@ internal sealed partial class Ec2QueryEndpoint(
     IGrainFactory grains,
     ISimulationClock clock,
     Ec2Services services,
-    ILogger<Ec2QueryEndpoint> logger)
+    ILoggerFactory loggers)
 {
+    /// <summary>
+    /// The category of the per-request log lines. Not the class name: a host's usual <c>"Orleans": "Warning"</c> filter
+    /// matches by prefix and would silence an <c>OrleansEc2.*</c> category.
+    /// </summary>
+    public const string LogCategory = "FrontDoor.Ec2Query";
+
+    private readonly ILogger _logger = loggers.CreateLogger(LogCategory);
+
     /// <summary>The largest request body accepted (ImportKeyPair's key material is the largest legitimate one).</summary>
     public const int MaxBodyBytes = 1 << 20;
 
@@ -83,7 +91,14 @@ internal sealed partial class Ec2QueryEndpoint(
             status = Ec2Errors.StatusOf(e.Code);
             await WriteErrorAsync(context.Response, status, e.Code, e.Message, requestId);
         }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        catch (BadHttpRequestException e)
+        {
+            // The server read a broken request (a body shorter than its Content-Length, say): the client's fault.
+            errorCode = Ec2ErrorCodes.InvalidRequest;
+            status = e.StatusCode is >= 400 and < 500 ? e.StatusCode : 400;
+            await WriteErrorAsync(context.Response, status, errorCode, "The request could not be read: " + e.Message, requestId);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)
         {
             errorCode = "ClientClosedRequest";
             status = 499;
@@ -92,14 +107,14 @@ internal sealed partial class Ec2QueryEndpoint(
         {
             errorCode = Ec2ErrorCodes.InternalError;
             status = 500;
-            LogInternalError(logger, e, requestId, actionName ?? "-");
+            LogInternalError(_logger, e, requestId, actionName ?? "-");
             await WriteErrorAsync(context.Response, status, Ec2ErrorCodes.InternalError, Ec2Errors.InternalErrorMessage, requestId);
         }
 
-        LogRequest(logger, requestId, actionName ?? "-", accountId ?? "-", status, errorCode ?? "-", Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        LogRequest(_logger, requestId, actionName ?? "-", accountId ?? "-", status, errorCode ?? "-", Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
-    /// <summary>Answers a request that looks like the Query API but was signed for another service.</summary>
+    /// <summary>EC2's error document with its status; nothing when the answer has already started.</summary>
     public static Task WriteErrorAsync(HttpResponse response, int status, string code, string message, string requestId)
     {
         if (response.HasStarted)

@@ -46,6 +46,30 @@ internal sealed class Ec2Services(IGrainFactory grains, ConfiguredRegions region
     public Task<ImageDescription> DescribeImageAsync(string imageId, Caller caller)
         => grains.GetGrain<IImageGrain>(imageId).DescribeAsync(caller);
 
+    /// <summary>Whether a key pair id the caller does not have belongs to another configured account (in the same region).</summary>
+    public async Task<bool> KeyPairBelongsToAnotherAccountAsync(string keyPairId, Caller caller)
+    {
+        foreach (var other in accounts.AccountIds)
+        {
+            if (other == caller.AccountId)
+            {
+                continue;
+            }
+
+            try
+            {
+                await grains.GetGrain<IAccountRegionGrain>(AccountRegionKeys.Format(other, caller.Region)).DescribeKeyPairsAsync([], [keyPairId]);
+                return true;
+            }
+            catch (Ec2Exception)
+            {
+                // Not this account's either.
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>The architecture of an image (instances show their image's); null when the image is not visible.</summary>
     public async ValueTask<string?> GetImageArchitectureAsync(string imageId, Caller caller)
     {

@@ -14,6 +14,9 @@ internal sealed class QueryParameters
     /// <summary>The most items one list parameter may carry.</summary>
     public const int MaxListItems = 1000;
 
+    /// <summary>The most parameters one request may carry (lists are scanned per group: this bounds the work).</summary>
+    public const int MaxParameters = 3000;
+
     private readonly Dictionary<string, string> _values;
 
     private QueryParameters(Dictionary<string, string> values)
@@ -279,6 +282,11 @@ internal sealed class QueryParameters
         if (name.Length == 0)
         {
             throw Invalid("A parameter has an empty name.");
+        }
+
+        if (values.Count >= MaxParameters)
+        {
+            throw Invalid($"The request has more than {MaxParameters} parameters.");
         }
 
         if (!values.TryAdd(name, value))

@@ -8,20 +8,21 @@ namespace OrleansEc2.Api.FrontDoor;
 /// </summary>
 public sealed class ConfiguredRegions(IGrainFactory grains)
 {
-    private ImmutableArray<RegionInfo>? _regions;
+    // A reference, so a reader on another thread sees either nothing or the whole list.
+    private Loaded? _loaded;
 
     public async ValueTask<ImmutableArray<RegionInfo>> GetRegionsAsync()
     {
-        if (_regions is { } cached)
+        if (_loaded is { } loaded)
         {
-            return cached;
+            return loaded.Regions;
         }
 
         var regions = await grains.GetGrain<IRegionDirectoryGrain>(0).GetRegionsAsync();
         var normalized = regions
             .Select(r => r with { AvailabilityZones = [.. r.AvailabilityZones.Select(z => FullZoneName(r.RegionName, z))] })
             .ToImmutableArray();
-        _regions = normalized;
+        _loaded = new Loaded(normalized);
         return normalized;
     }
 
@@ -37,6 +38,8 @@ public sealed class ConfiguredRegions(IGrainFactory grains)
 
         return null;
     }
+
+    private sealed record Loaded(ImmutableArray<RegionInfo> Regions);
 
     /// <summary>A zone as configured (a suffix <c>a</c> or a full name) as its full name.</summary>
     public static string FullZoneName(string region, string zone)

@@ -19,8 +19,13 @@ internal sealed partial class SimEndpoint(
     Ec2Authenticator authenticator,
     IGrainFactory grains,
     ISimulationClock clock,
-    ILogger<SimEndpoint> logger)
+    ILoggerFactory loggers)
 {
+    /// <summary>The category of the per-request log lines (see <see cref="Ec2.Ec2QueryEndpoint.LogCategory"/>).</summary>
+    public const string LogCategory = "FrontDoor.Sim";
+
+    private readonly ILogger _logger = loggers.CreateLogger(LogCategory);
+
     /// <summary>The largest file a guest write accepts.</summary>
     public const int MaxBodyBytes = 64 << 20;
 
@@ -60,18 +65,23 @@ internal sealed partial class SimEndpoint(
             errorCode = e.Code;
             await WriteErrorAsync(context.Response, StatusOf(e.Code), e.Code, e.Message);
         }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        catch (BadHttpRequestException e)
+        {
+            errorCode = Ec2ErrorCodes.InvalidRequest;
+            await WriteErrorAsync(context.Response, e.StatusCode is >= 400 and < 500 ? e.StatusCode : 400, errorCode, "The request could not be read: " + e.Message);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)
         {
             errorCode = "ClientClosedRequest";
         }
         catch (Exception e)
         {
             errorCode = Ec2ErrorCodes.InternalError;
-            LogInternalError(logger, e, request.Method, route);
+            LogInternalError(_logger, e, request.Method, route);
             await WriteErrorAsync(context.Response, 500, Ec2ErrorCodes.InternalError, Ec2Errors.InternalErrorMessage);
         }
 
-        LogRequest(logger, request.Method, route, accountId ?? "-", context.Response.StatusCode, errorCode ?? "-", Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        LogRequest(_logger, request.Method, route, accountId ?? "-", context.Response.StatusCode, errorCode ?? "-", Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
     private async Task DispatchAsync(HttpContext context, Caller caller, ReadOnlyMemory<byte> body)

@@ -263,3 +263,53 @@ public sealed class ImageActionTests(ApiSiloFixture silo)
         (await act.Should().ThrowAsync<AmazonEC2Exception>()).Which.ErrorCode.Should().Be("InvalidParameterValue");
     }
 }
+
+/// <summary>The remaining error codes each action can give, through the SDK.</summary>
+[Collection(ApiSiloCollection.Name)]
+public sealed class ActionErrorTests(ApiSiloFixture silo)
+{
+    [Fact]
+    public async Task EachAction_BadInput_SurfacesItsErrorCodeThroughTheSdk()
+    {
+        using var ec2 = silo.Alices();
+        var imageId = await Ec2Scenario.ImageIdAsync(ec2);
+        var id = (await Ec2Scenario.RunAsync(ec2)).Single().InstanceId;
+        var keyName = Ec2Scenario.UniqueName("dup");
+        using var rsa = RSA.Create(2048);
+        var line = OpenSshPublicKey.FromPem(rsa.ExportSubjectPublicKeyInfoPem(), "x")!;
+        await ec2.ImportKeyPairAsync(new ImportKeyPairRequest { KeyName = keyName, PublicKeyMaterial = line });
+        await ec2.TerminateInstancesAsync(new TerminateInstancesRequest { InstanceIds = [id] });
+
+        var cases = new (Func<Task> Call, string Code)[]
+        {
+            (() => ec2.RunInstancesAsync(new Amazon.EC2.Model.RunInstancesRequest { ImageId = imageId, MinCount = 101, MaxCount = 101 }), "InstanceLimitExceeded"),
+            (() => ec2.RunInstancesAsync(new Amazon.EC2.Model.RunInstancesRequest { ImageId = imageId, MinCount = 1, MaxCount = 1001 }), "InvalidParameterValue"),
+            (() => ec2.RunInstancesAsync(new Amazon.EC2.Model.RunInstancesRequest { MinCount = 1, MaxCount = 1 }), "MissingParameter"),
+            (() => ec2.StopInstancesAsync(new StopInstancesRequest { InstanceIds = [id] }), "IncorrectInstanceState"),
+            (() => ec2.StartInstancesAsync(new StartInstancesRequest { InstanceIds = [id] }), "IncorrectInstanceState"),
+            (() => ec2.DescribeInstanceStatusAsync(new DescribeInstanceStatusRequest { InstanceIds = [id], MaxResults = 5 }), "InvalidParameterCombination"),
+            (() => ec2.DescribeInstanceStatusAsync(new DescribeInstanceStatusRequest { Filters = [new Filter("system-status.colour", ["red"])] }), "InvalidParameterValue"),
+            (() => ec2.ImportKeyPairAsync(new ImportKeyPairRequest { KeyName = keyName, PublicKeyMaterial = line }), "InvalidKeyPair.Duplicate"),
+            (() => ec2.ImportKeyPairAsync(new ImportKeyPairRequest { KeyName = Ec2Scenario.UniqueName("k") }), "MissingParameter"),
+            (() => ec2.CreateKeyPairAsync(new CreateKeyPairRequest { KeyName = Ec2Scenario.UniqueName("k"), KeyType = KeyType.Ed25519 }), "InvalidParameterValue"),
+            (() => ec2.CreateKeyPairAsync(new CreateKeyPairRequest { KeyName = "k\u00e9y" }), "InvalidParameterValue"),
+            (() => ec2.CreateKeyPairAsync(new CreateKeyPairRequest()), "MissingParameter"),
+            (() => ec2.DescribeKeyPairsAsync(new DescribeKeyPairsRequest { KeyPairIds = ["key-nope"] }), "InvalidParameterValue"),
+            (() => ec2.DescribeKeyPairsAsync(new DescribeKeyPairsRequest { KeyPairIds = ["key-0123456789abcdef0"] }), "InvalidKeyPair.NotFound"),
+            (() => ec2.DeleteKeyPairAsync(new DeleteKeyPairRequest { KeyPairId = "key-x" }), "InvalidParameterValue"),
+            (() => ec2.DeleteTagsAsync(new DeleteTagsRequest()), "MissingParameter"),
+            (() => ec2.DeleteTagsAsync(new DeleteTagsRequest { Resources = ["i-0123456789abcdef0"] }), "InvalidInstanceID.NotFound"),
+            (() => ec2.DescribeTagsAsync(new DescribeTagsRequest { MaxResults = 3 }), "InvalidParameterValue"),
+            (() => ec2.DescribeTagsAsync(new DescribeTagsRequest { MaxResults = 5, NextToken = "bogus" }), "InvalidPaginationToken"),
+            (() => ec2.DescribeImagesAsync(new DescribeImagesRequest { ExecutableUsers = ["nobody"] }), "InvalidParameterValue"),
+            (() => ec2.DescribeImagesAsync(new DescribeImagesRequest { Filters = [new Filter("flavour", ["x"])] }), "InvalidParameterValue"),
+            (() => ec2.DescribeAvailabilityZonesAsync(new DescribeAvailabilityZonesRequest { ZoneIds = ["zz-az9"] }), "InvalidParameterValue"),
+            (() => ec2.GetPasswordDataAsync(new GetPasswordDataRequest()), "MissingParameter"),
+        };
+
+        foreach (var (call, code) in cases)
+        {
+            (await call.Should().ThrowAsync<AmazonEC2Exception>()).Which.ErrorCode.Should().Be(code);
+        }
+    }
+}

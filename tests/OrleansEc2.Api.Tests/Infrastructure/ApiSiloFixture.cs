@@ -1,26 +1,20 @@
-using System.Net;
-using System.Net.Sockets;
 using Amazon.EC2;
 using Amazon.Runtime;
 using Amazon.S3;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using OrleansEc2.Grains.Hosting;
+using OrleansEc2.Testing;
 
 namespace OrleansEc2.Api.Tests.Infrastructure;
 
 /// <summary>
-/// One silo for the collection with the front door on a loopback port: the repository's appsettings.json, zero
-/// durations, memory storage, a simulated clock the tests advance, and a fresh data directory.
+/// One silo for the collection — the very host <c>Program.cs</c> runs (<see cref="InProcessSilo"/>: SQLite on a
+/// temporary directory, the front door on a free loopback port), with zero durations, a simulated clock the tests
+/// advance, and the front door's log captured.
 /// </summary>
-public sealed class ApiSiloFixture : IAsyncLifetime
+public class ApiSiloFixture : IAsyncLifetime
 {
     public const string Alice = "111122223333";
     public const string AliceKey = "AKIAIOSFODNN7EXAMPLE";
@@ -30,11 +24,9 @@ public sealed class ApiSiloFixture : IAsyncLifetime
     public const string BobSecret = "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY";
     public const string UsEast1 = "us-east-1";
 
-    private WebApplication? _app;
+    private InProcessSilo? _silo;
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2008, 10, 2, 9, 31, 44, TimeSpan.Zero));
-
-    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "orleans-ec2-api-tests", Guid.NewGuid().ToString("n"));
 
     public Uri BaseUri { get; private set; } = new("http://127.0.0.1/");
 
@@ -42,9 +34,9 @@ public sealed class ApiSiloFixture : IAsyncLifetime
 
     public CapturedLog Log { get; } = new();
 
-    public IGrainFactory Grains => App.Services.GetRequiredService<IGrainFactory>();
+    public InProcessSilo Silo => _silo ?? throw new InvalidOperationException("The silo is not started.");
 
-    public WebApplication App => _app ?? throw new InvalidOperationException("The silo is not started.");
+    public IGrainFactory Grains => Silo.Grains;
 
     public AmazonEC2Client Ec2(string accessKeyId = AliceKey, string secret = AliceSecret, string region = UsEast1)
         => new(new BasicAWSCredentials(accessKeyId, secret), new AmazonEC2Config
@@ -72,93 +64,29 @@ public sealed class ApiSiloFixture : IAsyncLifetime
 
     public AmazonS3Client Bobs3() => S3(BobKey, BobSecret);
 
+    /// <summary>Settings on top of the test defaults (zero durations).</summary>
+    protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Disk:DefaultSizeBytes"] = "1048576" };
+
     public async Task InitializeAsync()
     {
-        Directory.CreateDirectory(DataDirectory);
-        var configuration = BuildConfiguration(DataDirectory);
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Configuration.AddConfiguration(configuration);
-        builder.Logging.ClearProviders();
-        builder.Logging.SetMinimumLevel(LogLevel.Information);
-        builder.Logging.AddFilter("Orleans", LogLevel.Warning);
-
-        // A filter matches by prefix: without this one, "Orleans" would also silence the OrleansEc2.* categories.
-        builder.Logging.AddFilter("OrleansEc2", LogLevel.Information);
-        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
-        builder.Logging.AddProvider(Log);
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var siloPort = FreePort();
-        var gatewayPort = FreePort();
-        builder.UseOrleans(silo =>
-        {
-            silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: "api-tests", clusterId: "api-tests-" + Guid.NewGuid().ToString("n"));
-            silo.Services.AddSingleton<ISimulationClock>(SimulationClock.Simulated(Time));
-            silo.AddOrleansEc2Grains(configuration);
-            silo.AddMemoryGrainStorage(GrainStorage.Name);
-            silo.UseInMemoryReminderService();
-        });
-        builder.Services.AddOrleansEc2Api(configuration);
-        _app = builder.Build();
-        _app.MapOrleansEc2Api();
-        await _app.StartAsync();
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        BaseUri = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/");
+        _silo = await InProcessSilo.StartAsync(
+            Settings,
+            builder =>
+            {
+                builder.Services.AddSingleton<ISimulationClock>(SimulationClock.Simulated(Time));
+                builder.Logging.SetMinimumLevel(LogLevel.Information);
+                builder.Logging.AddProvider(Log);
+            });
+        BaseUri = new Uri(_silo.BaseUrl + "/");
     }
 
     public async Task DisposeAsync()
     {
         Http.Dispose();
-        if (_app is not null)
+        if (_silo is not null)
         {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
+            await _silo.DisposeAsync();
         }
-
-        try
-        {
-            Directory.Delete(DataDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A file still held by a finishing background write; the temp directory is cleaned by the OS.
-        }
-    }
-
-    public static IConfiguration BuildConfiguration(string dataDirectory)
-    {
-        return new ConfigurationBuilder()
-            .AddJsonFile(Path.Combine(FindRepositoryRoot(), "appsettings.json"), optional: false)
-            .AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["DataDirectory"] = dataDirectory,
-                ["Durations:Boot"] = "00:00:00",
-                ["Durations:Shutdown"] = "00:00:00",
-                ["Durations:Reboot"] = "00:00:00",
-                ["Durations:BundlePhaseMinimum"] = "00:00:00",
-                ["Durations:PasswordAvailableAfterBoot"] = "00:00:00",
-                ["Disk:DefaultSizeBytes"] = "1048576",
-            })
-            .Build();
-    }
-
-    public static string FindRepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "OrleansEc2.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("OrleansEc2.sln not found above " + AppContext.BaseDirectory);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
 
@@ -166,4 +94,24 @@ public sealed class ApiSiloFixture : IAsyncLifetime
 public sealed class ApiSiloCollection : ICollectionFixture<ApiSiloFixture>
 {
     public const string Name = "api-silo";
+}
+
+/// <summary>A silo whose transitions take time (boot 5 s, shutdown 3 s on the simulated clock), to watch states move.</summary>
+public sealed class TimedApiSiloFixture : ApiSiloFixture
+{
+    public static readonly TimeSpan Boot = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan Shutdown = TimeSpan.FromSeconds(3);
+
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Disk:DefaultSizeBytes"] = "1048576",
+        ["Durations:Boot"] = Boot.ToString(),
+        ["Durations:Shutdown"] = Shutdown.ToString(),
+    };
+}
+
+[CollectionDefinition(Name)]
+public sealed class TimedApiSiloCollection : ICollectionFixture<TimedApiSiloFixture>
+{
+    public const string Name = "timed-api-silo";
 }

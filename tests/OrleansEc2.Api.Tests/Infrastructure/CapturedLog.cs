@@ -18,7 +18,7 @@ public sealed class CapturedLog : ILoggerProvider
 
     private sealed class Logger(CapturedLog log, string category) : ILogger
     {
-        private readonly bool _frontDoor = category.StartsWith("OrleansEc2.Api", StringComparison.Ordinal);
+        private readonly bool _frontDoor = category.StartsWith("FrontDoor.", StringComparison.Ordinal);
 
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;

@@ -71,6 +71,16 @@ public sealed class QueryParsingTests
         act.Should().Throw<Ec2Exception>().Which.Code.Should().Be("InvalidParameterValue");
     }
 
+    [Fact]
+    public void Parse_MoreParametersThanAllowed_FailsWithInvalidParameterValue()
+    {
+        var body = string.Join('&', Enumerable.Range(1, QueryParameters.MaxParameters + 1).Select(i => $"Filter.{i}.Name=x"));
+
+        var act = () => Parse(body);
+
+        act.Should().Throw<Ec2Exception>().Which.Code.Should().Be("InvalidParameterValue");
+    }
+
     [Theory]
     [InlineData("true", true)]
     [InlineData("TRUE", true)]

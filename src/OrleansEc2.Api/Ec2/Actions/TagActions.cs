@@ -144,7 +144,19 @@ internal static partial class TagActions
             }
             else
             {
-                await context.AccountRegion.DescribeKeyPairsAsync([], [id]);
+                try
+                {
+                    await context.AccountRegion.DescribeKeyPairsAsync([], [id]);
+                }
+                catch (Ec2Exception e) when (e.Code == Ec2ErrorCodes.InvalidKeyPairNotFound)
+                {
+                    if (await context.Services.KeyPairBelongsToAnotherAccountAsync(id, context.Caller))
+                    {
+                        throw Ec2Errors.Unauthorized();
+                    }
+
+                    throw;
+                }
             }
         }
     }

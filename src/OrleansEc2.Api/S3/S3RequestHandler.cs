@@ -14,8 +14,16 @@ namespace OrleansEc2.Api.S3;
 internal sealed partial class S3RequestHandler(
     S3Authenticator authenticator,
     S3Operations operations,
-    ILogger<S3RequestHandler> logger) : IS3RequestHandler
+    ILoggerFactory loggers) : IS3RequestHandler
 {
+    /// <summary>
+    /// The category of the per-request log lines, beside the EC2 front door's: not the class name, which a host's usual
+    /// <c>"Orleans": "Warning"</c> filter (a prefix match) would silence.
+    /// </summary>
+    public const string LogCategory = "FrontDoor.S3";
+
+    private readonly ILogger _logger = loggers.CreateLogger(LogCategory);
+
     public async Task HandleAsync(HttpContext context)
     {
         var started = Stopwatch.GetTimestamp();
@@ -51,7 +59,7 @@ internal sealed partial class S3RequestHandler(
         catch (Exception e) when (!context.RequestAborted.IsCancellationRequested)
         {
             errorCode = Ec2ErrorCodes.InternalError;
-            LogInternalError(logger, e, requestId, route?.OperationName ?? "-");
+            LogInternalError(_logger, e, requestId, route?.OperationName ?? "-");
             await WriteErrorAsync(context, route, new Ec2Exception(Ec2ErrorCodes.InternalError, S3Errors.InternalErrorMessage), requestId);
         }
         catch (Exception)
@@ -60,7 +68,7 @@ internal sealed partial class S3RequestHandler(
         }
 
         LogRequest(
-            logger,
+            _logger,
             requestId,
             route?.OperationName ?? "-",
             accountId ?? "-",

@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using OrleansEc2.Api.Auth;
 using OrleansEc2.Api.Ec2;
 using OrleansEc2.Api.FrontDoor;
+using OrleansEc2.Api.S3;
 using OrleansEc2.Api.Sim;
 using OrleansEc2.Api.View;
 
@@ -17,7 +18,7 @@ public static class ApiServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the front door's services. Needs <see cref="IGrainFactory"/> and <see cref="ISimulationClock"/> from
-    /// the silo. An <see cref="IS3RequestHandler"/> registered before or after this call replaces the stand-in.
+    /// the silo.
     /// </summary>
     public static IServiceCollection AddOrleansEc2Api(this IServiceCollection services, IConfiguration configuration)
     {
@@ -37,7 +38,7 @@ public static class ApiServiceCollectionExtensions
         services.AddSingleton<Ec2QueryEndpoint>();
         services.AddSingleton<SimEndpoint>();
         services.AddSingleton<WebView>();
-        services.TryAddSingleton<IS3RequestHandler, NotImplementedS3RequestHandler>();
+        services.AddS3RestApi();
         services.AddSingleton<FrontDoorEndpoint>();
         return services;
     }

@@ -20,6 +20,19 @@ public class BundleRoundTripTests
         unbundled.Should().Equal(image);
     }
 
+    [Theory]
+    [InlineData(1000)]
+    [InlineData(7)]
+    public async Task Unbundle_OfPartsThatSplitAesBlocks_GivesBackTheImage(int partSize)
+    {
+        var image = RandomNumberGenerator.GetBytes(20_000);
+        var (result, parts) = await Bundles.BundleAsync(image, Bundles.Options(partSize: partSize));
+
+        result.Parts.Take(result.Parts.Count - 1).Should().OnlyContain(p => p.Size == partSize);
+        var key = ManifestVerifier.UnsealForUser(result.Manifest, TestIdentity.User.PrivateKey);
+        (await Bundles.UnbundleAsync(result.Manifest, key, parts)).Should().Equal(image);
+    }
+
     [Fact]
     public async Task Bundle_OfAnImageWhoseCiphertextFillsEveryPart_HasNoEmptyLastPart()
     {

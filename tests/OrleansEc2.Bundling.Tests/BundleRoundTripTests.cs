@@ -99,6 +99,17 @@ public class BundleRoundTripTests
     }
 
     [Fact]
+    public async Task PartContent_AsStream_ReadsThePartsBytes()
+    {
+        var sink = new StreamingSink();
+
+        await new BundleWriter(Bundles.Options(partSize: 5000)).WriteAsync(new MemoryStream(TestImages.Create(100_000)), sink);
+
+        sink.Parts.Should().HaveCountGreaterThan(1);
+        sink.Parts.Should().OnlyContain(p => Convert.ToHexStringLower(SHA1.HashData(p.Bytes)) == p.Part.Digest);
+    }
+
+    [Fact]
     public async Task Bundle_OfMoreThanAHundredParts_NamesEveryPartWithThreeDigits()
     {
         var image = RandomNumberGenerator.GetBytes(200_000);
@@ -242,6 +253,19 @@ public class BundleRoundTripTests
         {
             Parts.Add((part, content.ToArray()));
             return Task.CompletedTask;
+        }
+    }
+
+    private sealed class StreamingSink : IPartSink
+    {
+        public List<(BundlePart Part, byte[] Bytes)> Parts { get; } = [];
+
+        public async Task WritePartAsync(BundlePart part, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+        {
+            await using var stream = PartContent.AsStream(content);
+            var copy = new MemoryStream();
+            await stream.CopyToAsync(copy, cancellationToken);
+            Parts.Add((part, copy.ToArray()));
         }
     }
 

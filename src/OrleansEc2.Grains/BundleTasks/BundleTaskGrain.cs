@@ -510,8 +510,30 @@ public sealed partial class BundleTaskGrain(
 
         var signing = await GrainFactory.GetGrain<IAccountGrain>(Current.AccountId).GetSigningCredentialsAsync();
         var ec2Certificate = await GrainFactory.GetGrain<IRegionGrain>(Current.Region).GetEc2CertificatePemAsync();
-        using var slot = await writerSlots.AcquireAsync(cancellationToken);
+        var result = await WriteWithinSlotAsync(snapshot, signing, ec2Certificate, cancellationToken);
+        if (result.Parts.Count != Record.Parts.Count || result.Parts.Where((p, i) => p.Digest != Record.Parts[i].Sha1).Any())
+        {
+            throw new InvalidOperationException($"Bundle task {BundleId}: the parts stored differ from the parts the manifest lists.");
+        }
 
+        await using (var manifest = new MemoryStream(Encoding.UTF8.GetBytes(result.ManifestXml), writable: false))
+        {
+            var blob = await blobs.PutAsync(manifest, cancellationToken);
+            await blobs.AddReferenceAsync(blob.Hash, Holder);
+            Record.Manifest = blob;
+        }
+
+        await WaitPhaseMinimumAsync(cancellationToken);
+        await TransitionAsync(BundleTaskState.Storing, progress: BundlingShare);
+    }
+
+    /// <summary>
+    /// Runs the bundle writer in one of the silo's writer slots (released as soon as it is done), recording each part
+    /// and the progress as the writer reports them.
+    /// </summary>
+    private async Task<BundleResult> WriteWithinSlotAsync(LaunchDisk snapshot, SigningCredentials signing, string ec2Certificate, CancellationToken cancellationToken)
+    {
+        using var slot = await writerSlots.AcquireAsync(cancellationToken);
         using var writing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var events = Channel.CreateUnbounded<BundleWriterEvent>(new UnboundedChannelOptions { SingleReader = true });
         var input = new BundleInput(snapshot, Current.Prefix, Current.AccountId, Holder, signing, ec2Certificate);
@@ -568,20 +590,7 @@ public sealed partial class BundleTaskGrain(
         }
 
         failure?.Throw();
-        if (result!.Parts.Count != Record.Parts.Count || result.Parts.Where((p, i) => p.Digest != Record.Parts[i].Sha1).Any())
-        {
-            throw new InvalidOperationException($"Bundle task {BundleId}: the parts stored differ from the parts the manifest lists.");
-        }
-
-        await using (var manifest = new MemoryStream(Encoding.UTF8.GetBytes(result.ManifestXml), writable: false))
-        {
-            var blob = await blobs.PutAsync(manifest, cancellationToken);
-            await blobs.AddReferenceAsync(blob.Hash, Holder);
-            Record.Manifest = blob;
-        }
-
-        await WaitPhaseMinimumAsync(cancellationToken);
-        await TransitionAsync(BundleTaskState.Storing, progress: BundlingShare);
+        return result!;
     }
 
     private sealed record BundleInput(LaunchDisk Snapshot, string Prefix, string AccountId, string Holder, SigningCredentials Signing, string Ec2CertificatePem);

@@ -13,7 +13,7 @@ namespace OrleansEc2.Api.Tests.BundleTasks;
 
 /// <summary>BundleInstance, DescribeBundleTasks and CancelBundleTask through the AWS SDK for .NET.</summary>
 [Collection(BundleApiSiloCollection.Name)]
-public sealed class BundleTaskApiTests(BundleApiSiloFixture silo)
+public sealed class BundleTaskApiTests(BundleApiSiloFixture silo, Xunit.Abstractions.ITestOutputHelper output)
 {
     private const string Alice = ApiSiloFixture.Alice;
     private const string UsEast1 = ApiSiloFixture.UsEast1;
@@ -239,6 +239,7 @@ public sealed class BundleTaskApiTests(BundleApiSiloFixture silo)
             silo.Time.Advance(BundleApiSiloFixture.PhaseMinimum);
         }
 
+        output.WriteLine($"10 tasks done in {watch.Elapsed.TotalMilliseconds:F0} ms; {describes} DescribeBundleTasks, slowest {slowest.TotalMilliseconds:F1} ms");
         tasks.Should().HaveCount(10).And.OnlyContain(t => t.State.Value == "complete" && t.Progress == "100%");
         states.Should().Contain(["pending", "bundling", "storing", "complete"]);
         slowest.Should().BeLessThan(TimeSpan.FromSeconds(2), $"the slowest of {describes} DescribeBundleTasks while ten tasks ran");

@@ -476,7 +476,7 @@ public sealed partial class BundleTaskGrain(
             {
                 throw new Ec2Exception(
                     Ec2ErrorCodes.IncorrectInstanceState,
-                    $"The instance '{described.InstanceId}' is {described.State.ToEc2Name()}: it cannot be bundled.");
+                    $"The instance '{described.InstanceId}' is {described.State.ToEc2Name()}: it was terminated before it could be bundled.");
             }
         }
 

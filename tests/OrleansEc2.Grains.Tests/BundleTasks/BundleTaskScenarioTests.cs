@@ -180,6 +180,52 @@ public sealed class BundleTaskScenarioTests(TimedBundleClusterFixture fixture)
         await WaitForInstanceAsync(instance, InstanceStateName.Running);
     }
 
+    [Fact]
+    public async Task BundleTask_WhoseBucketIsDeletedBeforeStoring_FailsWithNoSuchBucketAndRestartsTheInstance()
+    {
+        var grains = fixture.Grains;
+        var blobs = fixture.GetSiloService<FileBlobStore>();
+        var instance = await Scenario.RunOneAsync(grains);
+        fixture.Time.Advance(TimedBundleClusterFixture.Boot);
+        var id = (await instance.DescribeAsync(Alice)).InstanceId;
+        var bucket = NewBucketName();
+        var task = NewTask(grains);
+        await task.StartAsync(Request(id, bucket, "orphan", fixture.Time.GetUtcNow()));
+        await AdvanceUntilAsync(task, BundleTaskState.Bundling);
+        await WaitForAsync(task, t => t.Progress == 70);
+        var disk = (await instance.SnapshotDiskAsync(Alice)).Disk;
+
+        await grains.GetGrain<IBucketGrain>(bucket).DeleteAsync(Alice);
+        fixture.Time.Advance(TimedBundleClusterFixture.PhaseMinimum);
+        var failed = await WaitUntilFinishedAsync(task);
+
+        failed.State.Should().Be(BundleTaskState.Failed);
+        failed.Error!.Code.Should().Be(Ec2ErrorCodes.NoSuchBucket);
+        failed.Progress.Should().Be(70, "a failed task keeps the progress it had");
+        fixture.Time.Advance(TimedBundleClusterFixture.Boot);
+        await WaitForInstanceAsync(instance, InstanceStateName.Running);
+        (await blobs.GetHoldersAsync(disk.BlobHash)).Should().Equal($"instance:{id}");
+    }
+
+    [Fact]
+    public async Task BundleTask_WhoseInstanceIsTerminatedBeforeItStops_FailsWithIncorrectInstanceState()
+    {
+        var grains = fixture.Grains;
+        var instance = await Scenario.RunOneAsync(grains);
+        fixture.Time.Advance(TimedBundleClusterFixture.Boot);
+        var id = (await instance.DescribeAsync(Alice)).InstanceId;
+        var task = NewTask(grains);
+        await task.StartAsync(Request(id, NewBucketName(), "gone", fixture.Time.GetUtcNow()));
+
+        await instance.TerminateAsync(Alice);
+        fixture.Time.Advance(TimedBundleClusterFixture.PhaseMinimum);
+        var failed = await WaitUntilFinishedAsync(task);
+
+        failed.Error!.Code.Should().Be(Ec2ErrorCodes.IncorrectInstanceState);
+        failed.Error.Message.Should().Be($"The instance '{id}' is terminated: it was terminated before it could be bundled.");
+        (await Scenario.Index(grains).DescribeBundleTasksAsync([failed.BundleId], [])).Should().Equal(failed);
+    }
+
     private static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
     /// <summary>Advances the clock a phase at a time until the task is in <paramref name="state"/>.</summary>

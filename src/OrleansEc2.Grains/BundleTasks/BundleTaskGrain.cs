@@ -40,6 +40,9 @@ public sealed partial class BundleTaskGrain(
     /// <summary>The share of the progress bundling takes (0 → 70 %); storing takes the rest.</summary>
     private const int BundlingShare = 70;
 
+    /// <summary>The bundle writer's limit: the prefix names the tar entry and every part file.</summary>
+    private const int MaxPrefixLength = 200;
+
     private const string PartContentType = "application/octet-stream";
     private const string ManifestContentType = "text/xml";
 
@@ -133,9 +136,9 @@ public sealed partial class BundleTaskGrain(
                 Error: null),
             PhaseStartedAt = now,
         };
-        await state.WriteStateAsync();
         try
         {
+            await state.WriteStateAsync();
             await this.RegisterOrUpdateReminder(ReminderName, ReminderPeriod, ReminderPeriod);
             await Instance.BeginBundleAsync(request.Caller.AccountId, BundleId);
             if (bucket is null)
@@ -221,8 +224,14 @@ public sealed partial class BundleTaskGrain(
     {
         var caller = request.Caller;
         Ec2Ids.EnsureInstanceId(request.InstanceId);
-        ValidateName("Storage.S3.Bucket", "bucket", request.Bucket, ReferenceLimits.BucketName);
-        ValidateName("Storage.S3.Prefix", "prefix", request.Prefix, ReferenceLimits.Prefix);
+        ValidateName("Storage.S3.Bucket", "bucket", request.Bucket);
+        ValidateName("Storage.S3.Prefix", "prefix", request.Prefix);
+        if (request.Prefix.Length > MaxPrefixLength)
+        {
+            throw new Ec2Exception(
+                Ec2ErrorCodes.InvalidParameterValue,
+                $"The prefix (Storage.S3.Prefix) is {request.Prefix.Length} characters; at most {MaxPrefixLength} are allowed, so that the bundle's part names stay file names.");
+        }
 
         if (string.IsNullOrEmpty(request.AccessKeyId))
         {
@@ -298,20 +307,14 @@ public sealed partial class BundleTaskGrain(
         }
     }
 
-    private static void ValidateName(string parameter, string what, string? value, int maxLength)
+    /// <summary>The legacy naming rule of BundleInstance's bucket and prefix (Eucalyptus' check).</summary>
+    private static void ValidateName(string parameter, string what, string? value)
     {
         if (value is null || !LegacyName().IsMatch(value))
         {
             throw new Ec2Exception(
                 Ec2ErrorCodes.InvalidParameterValue,
                 $"Invalid {what} '{value}' ({parameter}): it must be 3 to 255 letters, digits, dots, hyphens or underscores.");
-        }
-
-        if (value.Length > maxLength)
-        {
-            throw new Ec2Exception(
-                Ec2ErrorCodes.InvalidParameterValue,
-                $"Invalid {what} '{value[..20]}…' ({parameter}): at most {maxLength} characters here, so that {(what == "prefix" ? "its part names stay file names" : "it stays a bucket name")}.");
         }
     }
 
@@ -898,11 +901,4 @@ public sealed partial class BundleTaskGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Bundle task {BundleId}: instance {InstanceId} is {State}, not restarted")]
     private static partial void LogInstanceNotRestarted(ILogger logger, string bundleId, string instanceId, string state);
-
-    /// <summary>Lengths the names may have here (the bundle writer keeps a prefix to 200 characters).</summary>
-    private static class ReferenceLimits
-    {
-        public const int BucketName = 255;
-        public const int Prefix = 200;
-    }
 }

@@ -1,11 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Amazon.EC2.Model;
-using Amazon.Runtime;
 using OrleansEc2.Cli.Output;
 using OrleansEc2.Cli.Service;
 using OrleansEc2.Cli.Waiting;
@@ -236,12 +234,7 @@ internal static class BundleTaskWaiter
         }
 
         output.Complete();
-        throw new AmazonServiceException(
-            $"Bundle task {task.BundleId} failed: {task.BundleTaskError?.Message ?? "no reason given"}",
-            ErrorType.Sender,
-            task.BundleTaskError?.Code ?? "BundleTaskFailed",
-            "",
-            HttpStatusCode.BadRequest);
+        throw TaskErrors.Failed($"Bundle task {task.BundleId}", task.BundleTaskError?.Code, task.BundleTaskError?.Message);
     }
 
     private static WaitStatus Status(BundleTask task)

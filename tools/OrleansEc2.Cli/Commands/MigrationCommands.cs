@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Net;
 using System.Text.Json;
-using Amazon.Runtime;
 using OrleansEc2.Cli.Output;
 using OrleansEc2.Cli.Service;
 using OrleansEc2.Cli.Waiting;
@@ -235,12 +233,7 @@ internal static class MigrationRecords
         var error = migration.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.Object ? e : default;
         var code = error.ValueKind == JsonValueKind.Object ? Text(error, "code") : null;
         var message = error.ValueKind == JsonValueKind.Object ? Text(error, "message") : null;
-        throw new AmazonServiceException(
-            $"Migration {Text(migration, "migrationId")} failed: {message ?? "no reason given"}",
-            ErrorType.Sender,
-            code ?? "MigrationFailed",
-            "",
-            HttpStatusCode.BadRequest);
+        throw TaskErrors.Failed($"Migration {Text(migration, "migrationId")}", code, message);
     }
 
     public static string? Text(JsonElement element, string name) =>

@@ -3,8 +3,8 @@ using System.Text;
 
 namespace OrleansEc2.Grains.Tests.Images;
 
-[Collection(ClusterCollection.Name)]
-public sealed class LaunchImageTests(ClusterFixture fixture)
+[Collection(ImageClusterCollection.Name)]
+public sealed class LaunchImageTests(ImageClusterFixture fixture)
 {
     private const string Password = "Bundled!Pass1";
 

@@ -2,8 +2,8 @@ using System.Text;
 
 namespace OrleansEc2.Grains.Tests.Images;
 
-[Collection(ClusterCollection.Name)]
-public sealed class RegisterImageTests(ClusterFixture fixture)
+[Collection(ImageClusterCollection.Name)]
+public sealed class RegisterImageTests(ImageClusterFixture fixture)
 {
     private readonly ImageTestKit _kit = new(fixture);
 

@@ -30,9 +30,13 @@ public sealed class ImageGrain(
     IBlobStore blobs,
     RegionCatalog catalog,
     IOptions<SimulatorOptions> options,
+    IOptions<ImageLaunchOptions> launchOptions,
     ISimulationClock clock,
     ILogger<ImageGrain> logger) : Grain, IImageGrain
 {
+    /// <summary>The code of EC2's 503 answer (the service is busy: retry), which clients retry by themselves.</summary>
+    public const string UnavailableCode = "Unavailable";
+
     private readonly SemaphoreSlim _gate = new(1, 1);
 
     private Task<LaunchDisk>? _unbundling;
@@ -92,7 +96,17 @@ public sealed class ImageGrain(
             _gate.Release();
         }
 
-        return await unbundling;
+        try
+        {
+            return await unbundling.WaitAsync(launchOptions.Value.FirstLaunchWait);
+        }
+        catch (TimeoutException) when (!unbundling.IsCompleted)
+        {
+            var bundle = state.State.Bundle!;
+            throw new Ec2Exception(
+                UnavailableCode,
+                $"The image {ImageId} is being unbundled for its first launch ({bundle.ImageSize / (1024 * 1024)} MiB from {bundle.Parts.Length} part(s)): retry in a few seconds.");
+        }
     }
 
     public Task<ImageDescription> RegisterAsync(RegisterImageRequest request) => GatedAsync(async () =>

@@ -4,7 +4,30 @@ namespace OrleansEc2.Grains.Tests.Images;
 /// A cluster of the image tests' own: they register, share and make public images of the configured accounts, which
 /// would change what DescribeImages answers in the other collections' tests (those expect only the public AMIs).
 /// </summary>
-public sealed class ImageClusterFixture : ClusterFixture;
+public sealed class ImageClusterFixture : ClusterFixture
+{
+    private readonly Lock _lock = new();
+
+    private Task<string>? _sharedBundle;
+
+    /// <summary>
+    /// One bundle of a customized Windows instance of Alice (the kit's default file and password), made once for the
+    /// tests that register it without changing its objects. Returns its manifest's location.
+    /// </summary>
+    public Task<string> SharedBundleAsync()
+    {
+        lock (_lock)
+        {
+            return _sharedBundle ??= BundleOnceAsync();
+        }
+    }
+
+    private async Task<string> BundleOnceAsync()
+    {
+        var kit = new ImageTestKit(this);
+        return await kit.BundleAsync(await kit.CustomizedInstanceAsync(), Scenario.Unique("shared-bundles"), "shared");
+    }
+}
 
 [CollectionDefinition(Name)]
 public sealed class ImageClusterCollection : ICollectionFixture<ImageClusterFixture>

@@ -214,7 +214,9 @@ public sealed class ImageSharingTests(ImageClusterFixture fixture)
             => (await Scenario.Index(fixture.Grains).DescribeImagesAsync(new ImageQuery([], ["self"], [], [new Ec2Filter(filter, [value])]))).Select(i => i.ImageId);
 
         (await Ids("name", image.Name)).Should().Equal(image.ImageId);
-        (await Ids("manifest-location", image.ImageLocation)).Should().Equal(image.ImageId);
+        var atLocation = await Scenario.Index(fixture.Grains).DescribeImagesAsync(new ImageQuery([], [], [], [new Ec2Filter("manifest-location", [image.ImageLocation])]));
+        atLocation.Should().Contain(i => i.ImageId == image.ImageId).And.OnlyContain(i => i.ImageLocation == image.ImageLocation);
+        (await Ids("manifest-location", "nobucket/*")).Should().NotContain(image.ImageId);
         (await Ids("state", "available")).Should().Contain(image.ImageId);
         (await Ids("platform", "windows")).Should().Contain(image.ImageId);
         (await Ids("architecture", "i386")).Should().Contain(image.ImageId);
@@ -231,8 +233,5 @@ public sealed class ImageSharingTests(ImageClusterFixture fixture)
         => Scenario.Index(fixture.Grains, ClusterFixture.Bob).DescribeImagesAsync(query);
 
     private async Task<ImageDescription> RegisteredAsync(string? description = null)
-    {
-        var location = await _kit.BundleAsync(await _kit.CustomizedInstanceAsync(), Scenario.Unique("bundles"), "shared");
-        return await _kit.RegisterAsync(location, description: description);
-    }
+        => await _kit.RegisterAsync(await fixture.SharedBundleAsync(), description: description);
 }

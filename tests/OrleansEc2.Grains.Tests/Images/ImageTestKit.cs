@@ -10,14 +10,19 @@ namespace OrleansEc2.Grains.Tests.Images;
 /// the instance, snapshot its disk, sysprep → bundle writer with the account's signing credentials and a region's EC2
 /// certificate → parts and then the manifest into a bucket; the instance is started again.
 /// </summary>
-public sealed class ImageTestKit(ClusterFixture fixture)
+public sealed class ImageTestKit(IGrainFactory grains, IBlobStore blobs)
 {
     /// <summary>Small parts, so that an 8 MiB disk makes a bundle of several parts.</summary>
     public const int PartSize = 256 * 1024;
 
-    public IGrainFactory Grains => fixture.Grains;
+    public ImageTestKit(ClusterFixture fixture)
+        : this(fixture.Grains, fixture.GetSiloService<IBlobStore>())
+    {
+    }
 
-    public IBlobStore Blobs => fixture.GetSiloService<IBlobStore>();
+    public IGrainFactory Grains { get; } = grains;
+
+    public IBlobStore Blobs { get; } = blobs;
 
     /// <summary>A running Windows instance of <paramref name="account"/> with files written on its disk and a chosen administrator password.</summary>
     public async Task<IInstanceGrain> CustomizedInstanceAsync(

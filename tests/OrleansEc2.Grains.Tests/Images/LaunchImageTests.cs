@@ -51,7 +51,7 @@ public sealed class LaunchImageTests(ImageClusterFixture fixture)
     [Fact]
     public async Task Launch_Again_CopiesTheKeptDiskWithoutUnbundling()
     {
-        var image = await _kit.RegisterAsync(await _kit.BundleAsync(await _kit.CustomizedInstanceAsync(), Scenario.Unique("bundles"), "kept"));
+        var image = await _kit.RegisterAsync(await fixture.SharedBundleAsync());
         var grain = fixture.Grains.GetGrain<IImageGrain>(image.ImageId);
 
         await _kit.RunAsync(image.ImageId);
@@ -70,7 +70,7 @@ public sealed class LaunchImageTests(ImageClusterFixture fixture)
     [Fact]
     public async Task Launch_TwentyInOneRunInstances_UnbundlesOnce_AndAllRun()
     {
-        var image = await _kit.RegisterAsync(await _kit.BundleAsync(await _kit.CustomizedInstanceAsync(), Scenario.Unique("bundles"), "twenty"));
+        var image = await _kit.RegisterAsync(await fixture.SharedBundleAsync());
 
         var reservation = await _kit.RunAsync(image.ImageId, count: 20);
 
@@ -82,7 +82,7 @@ public sealed class LaunchImageTests(ImageClusterFixture fixture)
     [Fact]
     public async Task Launch_TwentyConcurrentRunInstances_ShareOneUnbundle_AndAllRun()
     {
-        var image = await _kit.RegisterAsync(await _kit.BundleAsync(await _kit.CustomizedInstanceAsync(), Scenario.Unique("bundles"), "herd"));
+        var image = await _kit.RegisterAsync(await fixture.SharedBundleAsync());
 
         var reservations = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => _kit.RunAsync(image.ImageId)));
 

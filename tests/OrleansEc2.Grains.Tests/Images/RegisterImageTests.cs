@@ -10,8 +10,7 @@ public sealed class RegisterImageTests(ImageClusterFixture fixture)
     [Fact]
     public async Task Register_BundleOfAWindowsInstance_IsAnAvailableWindowsImageOfTheCaller()
     {
-        var bucket = Scenario.Unique("bundles");
-        var location = await _kit.BundleAsync(await _kit.CustomizedInstanceAsync(), bucket, "winami");
+        var location = await fixture.SharedBundleAsync();
         var name = Scenario.Unique("Windows 2003 (web) [v1]");
 
         var image = await _kit.RegisterAsync(location, name, description: "IIS and the app");
@@ -27,7 +26,7 @@ public sealed class RegisterImageTests(ImageClusterFixture fixture)
             Architecture = "i386",
             Platform = Platform.Windows,
             State = ImageState.Available,
-            ImageLocation = $"{bucket}/winami.manifest.xml",
+            ImageLocation = location,
             IsPublic = false,
             CreationDate = fixture.Time.GetUtcNow(),
         });
@@ -38,9 +37,7 @@ public sealed class RegisterImageTests(ImageClusterFixture fixture)
     [Fact]
     public async Task Register_RecordsTheManifestAndEachPartAsTheyAreInTheBucket()
     {
-        var bucket = Scenario.Unique("bundles");
-        var location = await _kit.BundleAsync(await _kit.CustomizedInstanceAsync(), bucket, "parts");
-        var image = await _kit.RegisterAsync(location);
+        var image = await _kit.RegisterAsync(await fixture.SharedBundleAsync());
 
         var attributes = await fixture.Grains.GetGrain<IImageGrain>(image.ImageId).DescribeAttributesAsync(Alice, ImageAttributeName.BlockDeviceMapping);
         var cache = await fixture.Grains.GetGrain<IImageGrain>(image.ImageId).DescribeLaunchCacheAsync(Alice);
@@ -65,7 +62,7 @@ public sealed class RegisterImageTests(ImageClusterFixture fixture)
     [Fact]
     public async Task Register_WithoutArchitecture_TakesTheManifests_AndTheParameterOverridesIt()
     {
-        var location = await _kit.BundleAsync(await _kit.CustomizedInstanceAsync(), Scenario.Unique("bundles"), "arch");
+        var location = await fixture.SharedBundleAsync();
 
         var fromManifest = await _kit.RegisterAsync(location);
         var given = await _kit.RegisterAsync(location, architecture: "x86_64");
@@ -77,7 +74,7 @@ public sealed class RegisterImageTests(ImageClusterFixture fixture)
     [Fact]
     public async Task Register_SameRequestOnTheSameId_ReturnsTheSameImage()
     {
-        var location = await _kit.BundleAsync(await _kit.CustomizedInstanceAsync(), Scenario.Unique("bundles"), "retry");
+        var location = await fixture.SharedBundleAsync();
         var id = Ec2Ids.NewImageId();
         var request = new RegisterImageRequest(Alice, location, Scenario.Unique("retry"), null, null);
 
@@ -90,7 +87,7 @@ public sealed class RegisterImageTests(ImageClusterFixture fixture)
     [Fact]
     public async Task Register_NameInUse_FailsWithDuplicate_UntilTheImageHoldingItIsDeregistered()
     {
-        var location = await _kit.BundleAsync(await _kit.CustomizedInstanceAsync(), Scenario.Unique("bundles"), "dup");
+        var location = await fixture.SharedBundleAsync();
         var name = Scenario.Unique("web");
         var first = await _kit.RegisterAsync(location, name);
 
@@ -125,7 +122,7 @@ public sealed class RegisterImageTests(ImageClusterFixture fixture)
     [Fact]
     public async Task Register_NameOf129Characters_IsMalformed_And128IsAccepted()
     {
-        var location = await _kit.BundleAsync(await _kit.CustomizedInstanceAsync(), Scenario.Unique("bundles"), "long");
+        var location = await fixture.SharedBundleAsync();
 
         var tooLong = () => _kit.RegisterAsync(location, new string('n', 129));
         var longest = await _kit.RegisterAsync(location, Scenario.Unique("n").PadRight(128, 'n'));

@@ -229,6 +229,35 @@ public sealed class ImageRegistrationActionTests(ImageApiSiloFixture silo)
     }
 
     [Fact]
+    public async Task RegisteredImage_OutlivesItsActivation_InTheSiloStorage()
+    {
+        using var alice = silo.Alices();
+        using var bob = silo.Bobs();
+        var image = await RegisteredAsync(alice);
+        await alice.ModifyImageAttributeAsync(Share(image.Id, ApiSiloFixture.Bob));
+        await alice.RunInstancesAsync(new Amazon.EC2.Model.RunInstancesRequest { ImageId = image.Id, MinCount = 1, MaxCount = 1 });
+        var cache = await _kit.LaunchCacheAsync(image.Id);
+
+        // Every idle activation goes: the image, the indexes and the buckets are read back from SQLite.
+        var management = silo.Grains.GetGrain<IManagementGrain>(0);
+        async Task<int> ImageActivationsAsync() => (await management.GetSimpleGrainStatistics())
+            .Where(g => g.GrainType.Contains("ImageGrain", StringComparison.Ordinal)).Sum(g => g.ActivationCount);
+        (await ImageActivationsAsync()).Should().BePositive();
+        await management.ForceActivationCollection(TimeSpan.Zero);
+        (await ImageActivationsAsync()).Should().Be(0);
+
+        var permissions = await alice.DescribeImageAttributeAsync(new DescribeImageAttributeRequest { ImageId = image.Id, Attribute = ImageAttributeName.LaunchPermission });
+        var bobRuns = await bob.RunInstancesAsync(new Amazon.EC2.Model.RunInstancesRequest { ImageId = image.Id, MinCount = 1, MaxCount = 1 });
+        var described = (await alice.DescribeImagesAsync(new DescribeImagesRequest { ImageIds = [image.Id] })).Images.Single();
+
+        permissions.ImageAttribute.LaunchPermissions.Should().ContainSingle().Which.UserId.Should().Be(ApiSiloFixture.Bob);
+        bobRuns.Reservation.Instances.Should().ContainSingle();
+        described.Name.Should().Be(image.Name);
+        described.ImageLocation.Should().Be(image.Location);
+        (await _kit.LaunchCacheAsync(image.Id)).Should().Be(cache, "the unbundled disk was kept, not made again");
+    }
+
+    [Fact]
     public async Task EachRefusal_SurfacesItsErrorCodeThroughTheSdk()
     {
         using var alice = silo.Alices();

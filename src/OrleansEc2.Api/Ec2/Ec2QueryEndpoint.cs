@@ -114,7 +114,7 @@ internal sealed partial class Ec2QueryEndpoint(
         LogRequest(_logger, requestId, actionName ?? "-", accountId ?? "-", status, errorCode ?? "-", Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
-    /// <summary>Answers a request that looks like the Query API but was signed for another service.</summary>
+    /// <summary>EC2's error document with its status; nothing when the answer has already started.</summary>
     public static Task WriteErrorAsync(HttpResponse response, int status, string code, string message, string requestId)
     {
         if (response.HasStarted)

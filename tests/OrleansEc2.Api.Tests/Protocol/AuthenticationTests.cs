@@ -128,6 +128,15 @@ public sealed class AuthenticationTests(ApiSiloFixture silo)
     }
 
     [Fact]
+    public async Task Unsigned_GetWithAction_FailsWithEc2sAuthFailure()
+    {
+        var (status, code) = await SendAsync(new HttpRequestMessage(HttpMethod.Get, new Uri(silo.BaseUri, "?Action=DescribeRegions&Version=2016-11-15")));
+
+        status.Should().Be(HttpStatusCode.Unauthorized);
+        code.Should().Be("AuthFailure");
+    }
+
+    [Fact]
     public async Task MalformedAuthorization_FailsWithIncompleteSignature()
     {
         var request = new HttpRequestMessage(HttpMethod.Post, silo.BaseUri)

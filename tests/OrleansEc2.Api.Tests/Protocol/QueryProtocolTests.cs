@@ -28,6 +28,16 @@ public sealed class QueryProtocolTests(ApiSiloFixture silo)
     }
 
     [Fact]
+    public async Task OlderVersion_IsAnsweredInThatVersionsNamespace()
+    {
+        var response = await PostAsync(("Action", "DescribeRegions"), ("Version", "2008-12-01"));
+        var document = XElement.Parse(await response.Content.ReadAsStringAsync());
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        document.Name.Should().Be(XName.Get("DescribeRegionsResponse", "http://ec2.amazonaws.com/doc/2008-12-01/"));
+    }
+
+    [Fact]
     public async Task Get_WithQueryParameters_IsServedToo()
     {
         var uri = new Uri(silo.BaseUri, "?Action=DescribeAvailabilityZones&Version=2016-11-15&ZoneName.1=us-east-1a");

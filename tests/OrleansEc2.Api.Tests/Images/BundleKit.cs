@@ -1,5 +1,5 @@
-using System.Collections.Immutable;
 using System.Text;
+using Amazon.S3.Model;
 using OrleansEc2.Api.Tests.Infrastructure;
 using OrleansEc2.Bundling;
 using OrleansEc2.Bundling.Disks;
@@ -9,7 +9,8 @@ namespace OrleansEc2.Api.Tests.Images;
 /// <summary>
 /// What a user does inside and around an instance before RegisterImage, on the silo of the fixture: writes files and
 /// sets the password in the guest, then bundles it as <c>ec2-bundle-image</c> + <c>ec2-upload-bundle</c> do (stop,
-/// snapshot, sysprep, bundle writer, parts then the manifest into a bucket, start again).
+/// snapshot, sysprep, bundle writer, start again; then the parts and last the manifest uploaded through the S3 API with
+/// the AWS SDK).
 /// </summary>
 public sealed class BundleKit(ApiSiloFixture silo)
 {
@@ -46,12 +47,6 @@ public sealed class BundleKit(ApiSiloFixture silo)
         {
             var signing = await Grains.GetGrain<IAccountGrain>(account).GetSigningCredentialsAsync();
             var ec2Certificate = await Grains.GetGrain<IRegionGrain>(sealedFor).GetEc2CertificatePemAsync();
-            var bucketGrain = Grains.GetGrain<IBucketGrain>(bucket);
-            if (await bucketGrain.FindAsync() is null)
-            {
-                await bucketGrain.CreateAsync(account, bucketRegion);
-            }
-
             using var userCertificate = PemKeys.ParseCertificate(signing.CertificatePem);
             using var userKey = PemKeys.ParsePrivateKey(signing.PrivateKeyPem);
             using var ec2 = PemKeys.ParseCertificate(ec2Certificate);
@@ -72,6 +67,7 @@ public sealed class BundleKit(ApiSiloFixture silo)
                 }).WriteAsync(generalized, parts);
             }
 
+            await CreateBucketAsync(bucket, account, bucketRegion);
             foreach (var part in result.Parts)
             {
                 await PutAsync(bucket, part.FileName, parts.Parts[part.FileName], account);
@@ -86,22 +82,36 @@ public sealed class BundleKit(ApiSiloFixture silo)
         }
     }
 
+    /// <summary>CreateBucket through S3 (a repeat create of one's own bucket in us-east-1 succeeds).</summary>
+    public async Task CreateBucketAsync(string bucket, string account = ApiSiloFixture.Alice, string region = ApiSiloFixture.UsEast1)
+    {
+        if (await Grains.GetGrain<IBucketGrain>(bucket).FindAsync() is not null)
+        {
+            return;
+        }
+
+        using var s3 = S3(account, region);
+        await s3.PutBucketAsync(new PutBucketRequest { BucketName = bucket, BucketRegionName = region == ApiSiloFixture.UsEast1 ? null : region });
+    }
+
     public async Task PutAsync(string bucket, string key, byte[] content, string account = ApiSiloFixture.Alice)
     {
-        var blob = await Blobs.PutAsync(new MemoryStream(content));
-        await Grains.GetGrain<IBucketGrain>(bucket).PutObjectAsync(
-            account,
-            new PutObjectRequest(key, blob, "binary/octet-stream", ImmutableDictionary<string, string>.Empty, null));
+        using var s3 = S3(account);
+        await s3.PutObjectAsync(new Amazon.S3.Model.PutObjectRequest { BucketName = bucket, Key = key, InputStream = new MemoryStream(content) });
     }
 
     public async Task<byte[]> GetAsync(string bucket, string key, string account = ApiSiloFixture.Alice)
     {
-        var info = await Grains.GetGrain<IBucketGrain>(bucket).GetObjectAsync(account, key);
-        await using var stream = Blobs.OpenRead(info.Blob.Hash);
-        var bytes = new byte[info.Size];
-        await stream.ReadExactlyAsync(bytes);
-        return bytes;
+        using var s3 = S3(account);
+        using var response = await s3.GetObjectAsync(bucket, key);
+        using var buffer = new MemoryStream();
+        await response.ResponseStream.CopyToAsync(buffer);
+        return buffer.ToArray();
     }
+
+    private Amazon.S3.AmazonS3Client S3(string account, string region = ApiSiloFixture.UsEast1) => account == ApiSiloFixture.Alice
+        ? silo.S3(ApiSiloFixture.AliceKey, ApiSiloFixture.AliceSecret, region)
+        : silo.S3(ApiSiloFixture.BobKey, ApiSiloFixture.BobSecret, region);
 
     public Task<ImageLaunchCache> LaunchCacheAsync(string imageId, string account = ApiSiloFixture.Alice)
         => Grains.GetGrain<IImageGrain>(imageId).DescribeLaunchCacheAsync(new Caller(account, ApiSiloFixture.UsEast1));

@@ -267,7 +267,7 @@ public sealed class ImageRegistrationActionTests(ImageApiSiloFixture silo)
         var manifest = Encoding.UTF8.GetString(await _kit.GetAsync(bucket, "shared.manifest.xml"));
         await _kit.PutAsync(bucket, "tampered.manifest.xml", Encoding.UTF8.GetBytes(manifest.Replace("<name>shared</name>", "<name>tampered</name>")));
         var bobsBucket = Ec2Scenario.UniqueName("bobs");
-        await silo.Grains.GetGrain<IBucketGrain>(bobsBucket).CreateAsync(ApiSiloFixture.Bob, ApiSiloFixture.UsEast1);
+        await _kit.CreateBucketAsync(bobsBucket, ApiSiloFixture.Bob);
         await _kit.PutAsync(bobsBucket, "x.manifest.xml", Encoding.UTF8.GetBytes(manifest), ApiSiloFixture.Bob);
         var unknownImage = "ami-0123456789abcdef0";
 

@@ -348,8 +348,15 @@ public sealed class AccountRegionGrain(
 
     public async Task PublishImageAsync(ImageDescription image, ImmutableArray<string> launchPermissionUserIds)
     {
-        state.State.Images[image.ImageId] = image with { Tags = [] };
         var users = launchPermissionUserIds.IsDefault ? [] : launchPermissionUserIds;
+        if (state.State.Images.TryGetValue(image.ImageId, out var known) && known == image with { Tags = known.Tags }
+            && users.SequenceEqual(state.State.ImageLaunchPermissions.GetValueOrDefault(image.ImageId) ?? []))
+        {
+            // An image grain publishes again on every activation: nothing to write when nothing changed.
+            return;
+        }
+
+        state.State.Images[image.ImageId] = image with { Tags = [] };
         if (users.Length > 0)
         {
             state.State.ImageLaunchPermissions[image.ImageId] = [.. users];

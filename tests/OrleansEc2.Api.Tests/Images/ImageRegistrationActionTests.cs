@@ -199,6 +199,12 @@ public sealed class ImageRegistrationActionTests(ImageApiSiloFixture silo)
         var failure = (await act.Should().ThrowAsync<AmazonEC2Exception>()).Which;
         failure.ErrorCode.Should().Be("InvalidManifest");
         failure.Message.Should().Be($"The manifest {location} was bundled for us-east-1; use ec2-migrate-image to move it to eu-west-1 first.");
+
+        var inUsBucket = await _kit.BundleAsync(instance, Ec2Scenario.UniqueName("us-bundles"), "unmigrated");
+        var fromUsBucket = () => eu.RegisterImageAsync(new RegisterImageRequest { ImageLocation = inUsBucket, Name = Ec2Scenario.UniqueName("eu") });
+        var bucketFailure = (await fromUsBucket.Should().ThrowAsync<AmazonEC2Exception>()).Which;
+        bucketFailure.ErrorCode.Should().Be("InvalidManifest");
+        bucketFailure.Message.Should().EndWith("Use ec2-migrate-image to move it to a bucket in eu-west-1 first.");
     }
 
     [Fact]

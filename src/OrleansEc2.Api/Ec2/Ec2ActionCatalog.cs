@@ -13,7 +13,8 @@ internal static class Ec2ActionCatalog
             .Concat(ImageRegistrationActions.All())
             .Concat(InstanceActions.All())
             .Concat(KeyPairActions.All())
-            .Concat(TagActions.All()))
+            .Concat(TagActions.All())
+            .Concat(BundleTaskActions.All()))
         {
             actions.Add(action.Name, action);
         }

@@ -82,6 +82,37 @@ public sealed class BundleKit(ApiSiloFixture silo)
         }
     }
 
+    /// <summary>
+    /// <c>aws ec2 bundle-instance</c> through the SDK with the CLI's upload policy, polled with DescribeBundleTasks until
+    /// complete, then the instance back to running. Returns the manifest's location.
+    /// </summary>
+    public async Task<string> BundleWithTaskAsync(Amazon.EC2.AmazonEC2Client ec2, string instanceId, string bucket, string prefix)
+    {
+        var started = await ec2.BundleInstanceAsync(BundleTasks.CliUploadPolicy.Request(instanceId, bucket, prefix, silo.Time.GetUtcNow(), ApiSiloFixture.AliceKey, ApiSiloFixture.AliceSecret));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var task = (await ec2.DescribeBundleTasksAsync(new Amazon.EC2.Model.DescribeBundleTasksRequest { BundleIds = [started.BundleTask.BundleId] })).BundleTasks.Single();
+            if (task.State.Value == "complete")
+            {
+                break;
+            }
+
+            task.State.Value.Should().NotBe("failed", task.BundleTaskError?.Message);
+            watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(30), "a bundle task of a 1 MiB disk with no phase minimum finishes at once");
+            await Task.Delay(10);
+        }
+
+        var instance = Grains.GetGrain<IInstanceGrain>(instanceId);
+        while ((await instance.DescribeAsync(ApiSiloFixture.Alice)).State != InstanceStateName.Running)
+        {
+            watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(30), "the task restarts the instance");
+            await Task.Delay(10);
+        }
+
+        return $"{bucket}/{prefix}.manifest.xml";
+    }
+
     /// <summary>CreateBucket through S3 (a repeat create of one's own bucket in us-east-1 succeeds).</summary>
     public async Task CreateBucketAsync(string bucket, string account = ApiSiloFixture.Alice, string region = ApiSiloFixture.UsEast1)
     {

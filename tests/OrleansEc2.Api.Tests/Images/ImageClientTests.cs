@@ -3,7 +3,7 @@ using OrleansEc2.Client;
 
 namespace OrleansEc2.Api.Tests.Images;
 
-/// <summary>The image flow through the .NET client over the Orleans gateway, as a scenario script runs it.</summary>
+/// <summary>The image flow through the .NET client over the Orleans gateway, as a scenario script runs it: bundle, register, share, deregister.</summary>
 [Collection(ImageApiSiloCollection.Name)]
 public sealed class ImageClientTests(ImageApiSiloFixture silo)
 {
@@ -65,6 +65,9 @@ public sealed class ImageClientTests(ImageApiSiloFixture silo)
             .RunInstancesAsync(new RunInstancesRequest(account.Caller(), image, 1, 1, "m1.small", null, null, null, []));
         var instance = reservation.Instances[0].InstanceId;
         await _kit.CustomizeAsync(instance, "Scripted!Pass1", account.AccountId, (@"C:\script.txt", "hello"));
-        return await _kit.BundleAsync(instance, Ec2Scenario.UniqueName("scripts"), "scripted", account.AccountId);
+        var bucket = Ec2Scenario.UniqueName("scripts");
+        var task = await account.BundleInstanceAsync(instance, bucket, "scripted", silo.Time.GetUtcNow().AddHours(24));
+        await account.WaitForBundleTaskAsync(task.BundleId, BundleTaskState.Complete, TimeSpan.FromSeconds(30), pollInterval: TimeSpan.FromMilliseconds(10));
+        return $"{bucket}/scripted.manifest.xml";
     }
 }

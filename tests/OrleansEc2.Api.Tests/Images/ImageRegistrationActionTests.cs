@@ -25,7 +25,7 @@ public sealed class ImageRegistrationActionTests(ImageApiSiloFixture silo)
         await ec2.CreateKeyPairAsync(new CreateKeyPairRequest { KeyName = keyName });
         var original = (await Ec2Scenario.RunAsync(ec2, keyName: keyName)).Single().InstanceId;
         await _kit.CustomizeAsync(original, Password, files: [(@"C:\inetpub\wwwroot\index.html", "<h1>hello</h1>")]);
-        var location = await _kit.BundleAsync(original, Ec2Scenario.UniqueName("bundles"), "web");
+        var location = await _kit.BundleWithTaskAsync(ec2, original, Ec2Scenario.UniqueName("bundles"), "web");
         var name = Ec2Scenario.UniqueName("web server");
 
         var registered = await ec2.RegisterImageAsync(new RegisterImageRequest { ImageLocation = location, Name = name, Description = "IIS 6" });
@@ -170,10 +170,10 @@ public sealed class ImageRegistrationActionTests(ImageApiSiloFixture silo)
         var instance = (await Ec2Scenario.RunAsync(ec2)).Single().InstanceId;
         await _kit.CustomizeAsync(instance, Password, files: [(@"C:\version.txt", "1")]);
         var bucket = Ec2Scenario.UniqueName("bundles");
-        var location = await _kit.BundleAsync(instance, bucket, "changing");
+        var location = await _kit.BundleWithTaskAsync(ec2, instance, bucket, "changing");
         var first = (await ec2.RegisterImageAsync(new RegisterImageRequest { ImageLocation = location, Name = Ec2Scenario.UniqueName("v1") })).ImageId;
         await _kit.CustomizeAsync(instance, Password, files: [(@"C:\version.txt", "2")]);
-        await _kit.BundleAsync(instance, bucket, "changing");
+        await _kit.BundleWithTaskAsync(ec2, instance, bucket, "changing");
 
         var stale = () => ec2.RunInstancesAsync(new Amazon.EC2.Model.RunInstancesRequest { ImageId = first, MinCount = 1, MaxCount = 1 });
 

@@ -12,6 +12,8 @@ namespace OrleansEc2.Grains.Tests.Images;
 /// </summary>
 public sealed class NoFirstLaunchWaitFixture : IAsyncLifetime
 {
+    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2008, 10, 2, 9, 31, 44, TimeSpan.Zero));
+
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "orleans-ec2-tests", Guid.NewGuid().ToString("n"));
 
     private InProcessTestCluster? _cluster;
@@ -27,7 +29,7 @@ public sealed class NoFirstLaunchWaitFixture : IAsyncLifetime
         var builder = new InProcessTestClusterBuilder(1);
         builder.ConfigureSilo((_, silo) =>
         {
-            silo.Services.AddSingleton<ISimulationClock>(SimulationClock.Simulated(new FakeTimeProvider(new DateTimeOffset(2008, 10, 2, 9, 31, 44, TimeSpan.Zero))));
+            silo.Services.AddSingleton<ISimulationClock>(SimulationClock.Simulated(Time));
             silo.Services.Configure<ImageLaunchOptions>(o => o.FirstLaunchWait = TimeSpan.Zero);
             silo.AddOrleansEc2Grains(configuration);
             silo.AddMemoryGrainStorage(GrainStorage.Name);
@@ -60,7 +62,7 @@ public sealed class FirstLaunchTests(NoFirstLaunchWaitFixture fixture) : IClassF
 {
     private static readonly Caller Alice = new(ClusterFixture.Alice, ClusterFixture.UsEast1);
 
-    private readonly ImageTestKit _kit = new(fixture.Grains, fixture.Blobs);
+    private readonly ImageTestKit _kit = new(fixture.Grains, fixture.Blobs, fixture.Time);
 
     [Fact]
     public async Task Launch_WhileTheFirstUnbundleOutlastsTheWait_IsUnavailable_AndTheUnbundleGoesOnForTheNextLaunch()

@@ -3,12 +3,18 @@ namespace OrleansEc2.Grains.Tests.Images;
 /// <summary>
 /// A cluster of the image tests' own: they register, share and make public images of the configured accounts, which
 /// would change what DescribeImages answers in the other collections' tests (those expect only the public AMIs).
+/// Bundle tasks write parts of <see cref="ImageTestKit.PartSize"/>, so a bundle has several.
 /// </summary>
 public sealed class ImageClusterFixture : ClusterFixture
 {
     private readonly Lock _lock = new();
 
     private Task<string>? _sharedBundle;
+
+    protected override IDictionary<string, string?> Overrides => new Dictionary<string, string?>
+    {
+        ["BundleTasks:PartSizeBytes"] = ImageTestKit.PartSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
 
     /// <summary>
     /// One bundle of a customized Windows instance of Alice (the kit's default file and password), made once for the

@@ -10,19 +10,34 @@ namespace OrleansEc2.Grains.Tests.Images;
 /// the instance, snapshot its disk, sysprep → bundle writer with the account's signing credentials and a region's EC2
 /// certificate → parts and then the manifest into a bucket; the instance is started again.
 /// </summary>
-public sealed class ImageTestKit(IGrainFactory grains, IBlobStore blobs)
+public sealed class ImageTestKit(IGrainFactory grains, IBlobStore blobs, TimeProvider time)
 {
     /// <summary>Small parts, so that an 8 MiB disk makes a bundle of several parts.</summary>
     public const int PartSize = 256 * 1024;
 
     public ImageTestKit(ClusterFixture fixture)
-        : this(fixture.Grains, fixture.GetSiloService<IBlobStore>())
+        : this(fixture.Grains, fixture.GetSiloService<IBlobStore>(), fixture.Time)
     {
     }
 
     public IGrainFactory Grains { get; } = grains;
 
     public IBlobStore Blobs { get; } = blobs;
+
+    /// <summary>
+    /// Bundles a running Windows instance with a real bundle task (ec2-bundle-instance: an upload policy signed with the
+    /// account's secret, the task run to completion, the instance back to running). Returns the manifest's location.
+    /// </summary>
+    public async Task<string> BundleWithTaskAsync(IInstanceGrain instance, string bucket, string prefix)
+    {
+        var instanceId = (await instance.DescribeAsync(ClusterFixture.Alice)).InstanceId;
+        var task = BundleTasks.BundleKit.NewTask(Grains);
+        await task.StartAsync(BundleTasks.BundleKit.Request(instanceId, bucket, prefix, time.GetUtcNow()));
+        var finished = await BundleTasks.BundleKit.WaitUntilFinishedAsync(task);
+        finished.State.Should().Be(BundleTaskState.Complete, finished.Error?.Message);
+        await BundleTasks.BundleKit.WaitForInstanceAsync(instance, InstanceStateName.Running);
+        return $"{bucket}/{prefix}.manifest.xml";
+    }
 
     /// <summary>A running Windows instance of <paramref name="account"/> with files written on its disk and a chosen administrator password.</summary>
     public async Task<IInstanceGrain> CustomizedInstanceAsync(

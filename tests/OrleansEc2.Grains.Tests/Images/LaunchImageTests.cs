@@ -20,7 +20,7 @@ public sealed class LaunchImageTests(ImageClusterFixture fixture)
             keyName: keyName,
             files: [(@"C:\inetpub\wwwroot\index.html", "<h1>bundled</h1>"), (@"C:\app\settings.ini", "[db]\nhost=10.0.0.5\n")]);
         var before = await original.DescribeAsync(ClusterFixture.Alice);
-        var image = await _kit.RegisterAsync(await _kit.BundleAsync(original, Scenario.Unique("bundles"), "winami"));
+        var image = await _kit.RegisterAsync(await _kit.BundleWithTaskAsync(original, Scenario.Unique("bundles"), "winami"));
 
         var reservation = await _kit.RunAsync(image.ImageId, count: 3, keyName: keyName);
 
@@ -97,10 +97,10 @@ public sealed class LaunchImageTests(ImageClusterFixture fixture)
     {
         var bucket = Scenario.Unique("bundles");
         var instance = await _kit.CustomizedInstanceAsync(files: [(@"C:\version.txt", "1")]);
-        var location = await _kit.BundleAsync(instance, bucket, "rebundled");
+        var location = await _kit.BundleWithTaskAsync(instance, bucket, "rebundled");
         var first = await _kit.RegisterAsync(location);
         await instance.WriteFileAsync(ClusterFixture.Alice, @"C:\version.txt", "2"u8.ToArray());
-        await _kit.BundleAsync(instance, bucket, "rebundled");
+        await _kit.BundleWithTaskAsync(instance, bucket, "rebundled");
 
         var stale = () => _kit.RunAsync(first.ImageId);
 

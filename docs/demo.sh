@@ -7,8 +7,9 @@
 #
 # EC2SIM is how to run ec2sim (default: ec2sim, the dotnet tool); from a build of the repository:
 #   EC2SIM="dotnet tools/OrleansEc2.Cli/bin/Debug/net10.0/ec2sim.dll" docs/demo.sh
-# It signs as the demo account alice unless AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY say otherwise. Names get a
-# suffix of their own, so the demo can run again on the same silo.
+# It signs as the demo account alice unless AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY say otherwise. The key pair,
+# bucket and image names get a suffix of their own (DEMO_SUFFIX, default: the time and the process id), so the demo can
+# run again on the same silo; DEMO_SUFFIX= (empty) uses the plain names, on a fresh silo.
 set -euo pipefail
 
 read -r -a EC2SIM <<< "${EC2SIM:-ec2sim}"
@@ -18,9 +19,10 @@ export AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-wJalrXUtnFEMI/K7MDENG/bPx
 export AWS_DEFAULT_REGION=us-east-1
 unset EC2SIM_CONFIG
 
-SUFFIX="$(date +%s)-$$"
-BUCKET="demo-$SUFFIX"
-KEY="demo-$SUFFIX"
+SUFFIX="${DEMO_SUFFIX-$(date +%s)-$$}"
+KEY="demo${SUFFIX:+-$SUFFIX}"
+BUCKET="demo-bucket${SUFFIX:+-$SUFFIX}"
+IMAGE_NAME="winami${SUFFIX:+-$SUFFIX}"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"
@@ -47,8 +49,8 @@ ec2sim() {
     if [ -n "$OUT" ]; then printf '%s\n' "$OUT"; fi
 }
 
-# Column N of the first line of OUT whose first column is KIND.
-field() { printf '%s\n' "$OUT" | awk -F '\t' -v kind="$1" -v n="$2" '$1 == kind { print $n; exit }'; }
+# Column N of the last line of OUT whose first column is KIND (after --wait, where the thing ended).
+field() { printf '%s\n' "$OUT" | awk -F '\t' -v kind="$1" -v n="$2" '$1 == kind { value = $n } END { print value }'; }
 
 fail() { printf 'demo: %s\n' "$*" >&2; exit 1; }
 
@@ -79,7 +81,7 @@ ec2sim describe-bundle-tasks "$BUNDLE"
 [ "$(field BUNDLE 8)" = complete ] || fail "the bundle task did not complete"
 
 step "Register the bundle as an AMI and launch a copy"
-ec2sim register "$BUCKET/winami.manifest.xml" -n "winami-$SUFFIX" -d "Windows Server 2003 with the demo's changes"
+ec2sim register "$BUCKET/winami.manifest.xml" -n "$IMAGE_NAME" -d "Windows Server 2003 with the demo's changes"
 COPY_AMI="$(field IMAGE 2)"
 ec2sim describe-images "$COPY_AMI"
 ec2sim run-instances "$COPY_AMI" -k "$KEY" --wait
@@ -100,7 +102,7 @@ ec2sim migrate-image --cert "$CERT" --privatekey "$PRIVATE_KEY" -o "$AWS_ACCESS_
 [ "$(field MIGRATION 8)" = complete ] || fail "the migration did not complete"
 
 step "Register it in eu-west-1 and launch it there"
-ec2sim register --region eu-west-1 "$BUCKET-eu/winami.manifest.xml" -n "winami-$SUFFIX"
+ec2sim register --region eu-west-1 "$BUCKET-eu/winami.manifest.xml" -n "$IMAGE_NAME"
 EU_AMI="$(field IMAGE 2)"
 ec2sim create-keypair --region eu-west-1 "$KEY" -f "$KEY-eu.pem"
 ec2sim run-instances --region eu-west-1 "$EU_AMI" -k "$KEY" --wait

@@ -18,7 +18,7 @@ public static partial class LineTemplates
         ["migration"] = "mig-[0-9a-f]{8}",
         ["time"] = @"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0000",
         ["ip"] = @"10\.\d{1,3}\.\d{1,3}\.\d{1,3}",
-        ["dns"] = @"ip-10-\d{1,3}-\d{1,3}-\d{1,3}\.ec2\.internal",
+        ["dns"] = @"ip-10-\d{1,3}-\d{1,3}-\d{1,3}\.(ec2|[a-z]+-[a-z]+-\d\.compute)\.internal",
         ["fingerprint"] = "[0-9a-f]{2}(:[0-9a-f]{2}){19}",
         ["token"] = "[0-9a-f-]{36}",
         ["percent"] = @"\d{1,3}%",

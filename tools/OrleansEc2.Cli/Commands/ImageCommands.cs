@@ -2,6 +2,7 @@ using System.CommandLine;
 using Amazon.EC2.Model;
 using OrleansEc2.Cli.Output;
 using OrleansEc2.Cli.Service;
+using OrleansEc2.Cli.Waiting;
 
 namespace OrleansEc2.Cli.Commands;
 
@@ -153,6 +154,11 @@ internal sealed class CopyImageCommand : ServiceCommand
         HelpName = "TOKEN",
     };
 
+    private static readonly Option<bool> WaitOption = new("--wait")
+    {
+        Description = "Wait until the copy is available (its bundle copied and re-sealed), showing its state.",
+    };
+
     public CopyImageCommand(CliConsole console)
         : base("ec2-copy-image", "Copy an image from another region into this one (--region): IMAGE ami-….", console)
     {
@@ -162,9 +168,10 @@ internal sealed class CopyImageCommand : ServiceCommand
         Options.Add(NameOption);
         Options.Add(DescriptionOption);
         Options.Add(ClientTokenOption);
+        Options.Add(WaitOption);
     }
 
-    public override string Usage => "ec2sim ec2-copy-image -r SOURCE_REGION -s AMI [-n NAME] [-d DESCRIPTION] [-c TOKEN] [--region DESTINATION_REGION]";
+    public override string Usage => "ec2sim ec2-copy-image -r SOURCE_REGION -s AMI [-n NAME] [-d DESCRIPTION] [-c TOKEN] [--region DESTINATION_REGION] [--wait]";
 
     protected override async Task<int> RunAsync(ParseResult parseResult, Ec2SimSession session, RecordOutput output, CancellationToken cancellationToken)
     {
@@ -187,7 +194,31 @@ internal sealed class CopyImageCommand : ServiceCommand
                 ClientToken = parseResult.GetValue(ClientTokenOption),
             },
             cancellationToken);
-        output.Add("images", Ec2Records.ImageId(response.ImageId));
+        if (!parseResult.GetValue(WaitOption))
+        {
+            output.Add("images", Ec2Records.ImageId(response.ImageId));
+            return ExitCodes.Success;
+        }
+
+        output.Progress(Ec2Records.ImageId(response.ImageId));
+        var copy = (await Waiter.WaitAsync(
+            Console,
+            output,
+            new Dictionary<string, WaitStatus>(),
+            async token => (IReadOnlyList<Image>)((await session.Ec2().DescribeImagesAsync(new DescribeImagesRequest { ImageIds = [response.ImageId] }, token)).Images ?? []),
+            image => (image.ImageId, new WaitStatus($"{image.ImageId} {image.State?.Value}", null, image.State?.Value != "pending", Ec2Records.Image(image))),
+            cancellationToken)).Single();
+        if (output.IsJson)
+        {
+            output.Add("images", Ec2Records.Image(copy));
+        }
+
+        if (copy.State?.Value != "available")
+        {
+            output.Complete();
+            throw TaskErrors.Failed($"The copy {copy.ImageId}", "ImageCopyFailed", copy.StateReason?.Message);
+        }
+
         return ExitCodes.Success;
     }
 }

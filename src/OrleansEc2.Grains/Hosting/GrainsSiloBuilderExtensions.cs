@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OrleansEc2.Grains.Configuration;
+using OrleansEc2.Grains.Migrations;
 using OrleansEc2.Grains.Regions;
 
 namespace OrleansEc2.Grains.Hosting;
@@ -22,6 +23,8 @@ public static class GrainsSiloBuilderExtensions
         services.AddSingleton<RegionCatalog>();
         services.TryAddSingleton<ISimulationClock>(sp => CreateClock(sp.GetRequiredService<IOptions<SimulatorOptions>>().Value.Clock));
         services.AddFileBlobStore(configuration);
+        services.AddOptions<MigrationOptions>().Bind(configuration.GetSection(MigrationOptions.SectionName));
+        silo.AddStartupTask<MigrationResumer>();
         return silo;
     }
 

@@ -126,6 +126,10 @@ internal sealed partial class SimEndpoint(
                 await WriteJsonAsync(context, new { certificate = credentials.CertificatePem, privateKey = credentials.PrivateKeyPem });
                 return;
 
+            case ["migrations", .. var migration]:
+                await SimMigrations.HandleAsync(context, grains, caller, migration, body);
+                return;
+
             case ["instances", var instanceId, .. var action]:
                 Ec2Ids.EnsureInstanceId(instanceId);
                 await InstanceActionAsync(context, grains.GetGrain<IInstanceGrain>(instanceId), instanceId, caller.AccountId, action, body);

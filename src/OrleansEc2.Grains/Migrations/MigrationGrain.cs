@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
@@ -285,17 +286,18 @@ public sealed partial class MigrationGrain(
 
     private Task RunStepAsync(CancellationToken cancellationToken) => Current.State switch
     {
-        MigrationState.Pending => ClearStaleManifestAsync(),
-        MigrationState.CopyingParts => CopyPartsAsync(cancellationToken),
+        MigrationState.Pending => BeginCopyingAsync(cancellationToken),
+        MigrationState.CopyingParts => ResumeCopyingAsync(cancellationToken),
         MigrationState.WritingManifest => WriteManifestAsync(),
         _ => throw new InvalidOperationException($"Migration {MigrationId} is {Current.State.ToSimName()}: nothing to run."),
     };
 
     /// <summary>
     /// A manifest of another bundle under the destination key would list parts that are about to be replaced: it goes
-    /// before any part is copied, so that a manifest in the destination always describes a complete bundle.
+    /// before any part is copied, so that a manifest in the destination always describes a complete bundle. Then the
+    /// copy begins.
     /// </summary>
-    private async Task ClearStaleManifestAsync()
+    private async Task BeginCopyingAsync(CancellationToken cancellationToken)
     {
         if (await FindObjectAsync(DestinationBucket, Current.DestinationManifestKey) is { } existing && !await IsThisBundleAsync(existing))
         {
@@ -303,41 +305,77 @@ public sealed partial class MigrationGrain(
             await DestinationBucket.DeleteObjectAsync(Current.AccountId, Current.DestinationManifestKey);
         }
 
+        var first = Record.Parts.Count > 0 ? await PrepareCopyAsync(Record.Parts[0]) : null;
         await TransitionAsync(MigrationState.CopyingParts);
+        await CopyPartsAsync(first, cancellationToken);
     }
 
-    private async Task CopyPartsAsync(CancellationToken cancellationToken)
+    private async Task ResumeCopyingAsync(CancellationToken cancellationToken)
     {
-        var delay = options.Value.PartCopyDelay;
-        for (var index = Current.PartsCopied; index < Record.Parts.Count; index++)
+        var next = Current.PartsCopied < Record.Parts.Count ? await PrepareCopyAsync(Record.Parts[Current.PartsCopied]) : null;
+        await CopyPartsAsync(next, cancellationToken);
+    }
+
+    /// <summary>Copies the parts from the count persisted on; <paramref name="next"/> is the first of them, already looked at.</summary>
+    private async Task CopyPartsAsync(PartCopy? next, CancellationToken cancellationToken)
+    {
+        var count = Record.Parts.Count;
+        for (var index = Current.PartsCopied; index < count; index++)
         {
-            if (delay > TimeSpan.Zero)
+            var copy = next!;
+            if (copy.Source is not null)
             {
-                await Task.Delay(delay, clock.Time, cancellationToken);
+                await CopyPartAsync(copy.Part, copy.Source, cancellationToken);
             }
 
-            cancellationToken.ThrowIfCancellationRequested();
-            await CopyPartAsync(Record.Parts[index]);
+            // The next part is looked at before this one's count is persisted, so that once a count shows, the next
+            // copy's delay is already running on the simulation clock (an advance of the clock is never missed).
+            ExceptionDispatchInfo? failure = null;
+            try
+            {
+                next = index + 1 < count ? await PrepareCopyAsync(Record.Parts[index + 1]) : null;
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                // This part is copied all the same: counted, then the next part's problem fails the migration.
+                failure = ExceptionDispatchInfo.Capture(e);
+            }
+
             await PersistAsync(Current with { PartsCopied = index + 1, UpdateTime = clock.UtcNow });
+            failure?.Throw();
         }
 
         await TransitionAsync(MigrationState.WritingManifest);
     }
 
-    /// <summary>The same blob under the destination key, with the source object's metadata: a server-side copy, no bytes moved.</summary>
-    private async Task CopyPartAsync(MigrationPart part)
+    /// <summary>The part's source object, or null in <see cref="PartCopy.Source"/> when the destination already has the same blob.</summary>
+    private async Task<PartCopy> PrepareCopyAsync(MigrationPart part)
     {
         var source = await SourceBucket.GetObjectAsync(Current.AccountId, part.SourceKey);
         if (await FindObjectAsync(DestinationBucket, part.DestinationKey) is { } existing && existing.Blob.Hash == source.Blob.Hash)
         {
             // Already there (a resumed or repeated migration): rewriting it would only change its date.
-            return;
+            return new PartCopy(part, null);
         }
 
+        return new PartCopy(part, source);
+    }
+
+    /// <summary>The same blob under the destination key, with the source object's metadata: a server-side copy, no bytes moved.</summary>
+    private async Task CopyPartAsync(MigrationPart part, S3ObjectInfo source, CancellationToken cancellationToken)
+    {
+        if (options.Value.PartCopyDelay is var delay && delay > TimeSpan.Zero)
+        {
+            await Task.Delay(delay, clock.Time, cancellationToken);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
         await DestinationBucket.PutObjectAsync(
             Current.AccountId,
             new PutObjectRequest(part.DestinationKey, source.Blob, source.ContentType, source.UserMetadata, source.Checksum));
     }
+
+    private sealed record PartCopy(MigrationPart Part, S3ObjectInfo? Source);
 
     private async Task WriteManifestAsync()
     {

@@ -7,7 +7,9 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using OrleansEc2.Api.Auth;
 using OrleansEc2.Api.Ec2;
 using OrleansEc2.Api.FrontDoor;
+using OrleansEc2.Api.S3;
 using OrleansEc2.Api.Sim;
+using OrleansEc2.Api.View;
 
 namespace OrleansEc2.Api;
 
@@ -16,7 +18,7 @@ public static class ApiServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the front door's services. Needs <see cref="IGrainFactory"/> and <see cref="ISimulationClock"/> from
-    /// the silo. An <see cref="IS3RequestHandler"/> registered before or after this call replaces the stand-in.
+    /// the silo.
     /// </summary>
     public static IServiceCollection AddOrleansEc2Api(this IServiceCollection services, IConfiguration configuration)
     {
@@ -35,7 +37,8 @@ public static class ApiServiceCollectionExtensions
         services.AddSingleton<Ec2Services>();
         services.AddSingleton<Ec2QueryEndpoint>();
         services.AddSingleton<SimEndpoint>();
-        services.TryAddSingleton<IS3RequestHandler, NotImplementedS3RequestHandler>();
+        services.AddSingleton<WebView>();
+        services.AddS3RestApi();
         services.AddSingleton<FrontDoorEndpoint>();
         return services;
     }
@@ -49,6 +52,9 @@ public static class ApiServiceCollectionExtensions
         var services = endpoints.ServiceProvider;
         var sim = services.GetRequiredService<SimEndpoint>();
         var frontDoor = services.GetRequiredService<FrontDoorEndpoint>();
+        var view = services.GetRequiredService<WebView>();
+        endpoints.MapGet(WebView.PagePath, view.PageAsync).WithDisplayName("OrleansEc2 live view");
+        endpoints.MapGet(WebView.StatePath, view.StateAsync).WithDisplayName("OrleansEc2 live view state");
         endpoints.Map("/_sim/{**path}", sim.HandleAsync).WithDisplayName("OrleansEc2 simulator API");
         endpoints.Map("/{**path}", frontDoor.HandleAsync).WithDisplayName("OrleansEc2 EC2 and S3 APIs");
         return endpoints;

@@ -1,5 +1,6 @@
 using Amazon.EC2;
 using Amazon.Runtime;
+using Amazon.S3;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
@@ -48,6 +49,20 @@ public class ApiSiloFixture : IAsyncLifetime
     public AmazonEC2Client Alices() => Ec2();
 
     public AmazonEC2Client Bobs() => Ec2(BobKey, BobSecret);
+
+    /// <summary>An S3 client as a user would configure one against this endpoint: path style, SDK defaults otherwise (integrity checksums on).</summary>
+    public AmazonS3Client S3(string accessKeyId = AliceKey, string secret = AliceSecret, string region = UsEast1)
+        => new(new BasicAWSCredentials(accessKeyId, secret), new AmazonS3Config
+        {
+            ServiceURL = BaseUri.ToString().TrimEnd('/'),
+            ForcePathStyle = true,
+            AuthenticationRegion = region,
+            MaxErrorRetry = 0,
+        });
+
+    public AmazonS3Client Alices3() => S3();
+
+    public AmazonS3Client Bobs3() => S3(BobKey, BobSecret);
 
     /// <summary>Settings on top of the test defaults (zero durations).</summary>
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Disk:DefaultSizeBytes"] = "1048576" };

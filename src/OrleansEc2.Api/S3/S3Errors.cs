@@ -1,0 +1,61 @@
+namespace OrleansEc2.Api.S3;
+
+/// <summary>
+/// S3's error codes that only the REST front door raises (the ones grains raise are in <see cref="Ec2ErrorCodes"/>),
+/// and the HTTP status each code answers with.
+/// </summary>
+internal static class S3Errors
+{
+    public const string AuthorizationHeaderMalformed = "AuthorizationHeaderMalformed";
+    public const string AuthorizationQueryParametersError = "AuthorizationQueryParametersError";
+    public const string XAmzContentSha256Mismatch = "XAmzContentSHA256Mismatch";
+    public const string MethodNotAllowed = "MethodNotAllowed";
+    public const string EntityTooLarge = "EntityTooLarge";
+    public const string MetadataTooLarge = "MetadataTooLarge";
+    public const string MalformedTrailerError = "MalformedTrailerError";
+    public const string MaxMessageLengthExceeded = "MaxMessageLengthExceeded";
+    public const string MissingContentLength = "MissingContentLength";
+    public const string NoSuchVersion = "NoSuchVersion";
+    public const string AccessControlListNotSupported = "AccessControlListNotSupported";
+    public const string InvalidStorageClass = "InvalidStorageClass";
+    public const string InvalidPartNumber = "InvalidPartNumber";
+
+    public const string InternalErrorMessage = "We encountered an internal error. Please try again.";
+
+    public static int StatusOf(string code) => code switch
+    {
+        Ec2ErrorCodes.AccessDenied
+            or Ec2ErrorCodes.SignatureDoesNotMatch
+            or Ec2ErrorCodes.InvalidAccessKeyId
+            or Ec2ErrorCodes.RequestTimeTooSkewed => 403,
+        Ec2ErrorCodes.NoSuchBucket
+            or Ec2ErrorCodes.NoSuchKey
+            or Ec2ErrorCodes.NoSuchUpload
+            or NoSuchVersion => 404,
+        MethodNotAllowed => 405,
+        Ec2ErrorCodes.BucketAlreadyExists
+            or Ec2ErrorCodes.BucketAlreadyOwnedByYou
+            or Ec2ErrorCodes.BucketNotEmpty => 409,
+        MissingContentLength => 411,
+        Ec2ErrorCodes.PreconditionFailed => 412,
+        Ec2ErrorCodes.InvalidRange or InvalidPartNumber => 416,
+        Ec2ErrorCodes.InternalError => 500,
+        Ec2ErrorCodes.NotImplemented => 501,
+        _ => 400,
+    };
+
+    public static Ec2Exception NotImplemented(string operation) =>
+        new(Ec2ErrorCodes.NotImplemented, $"The {operation} operation is not implemented by this S3 endpoint.");
+
+    public static Ec2Exception InvalidArgument(string message) => new(Ec2ErrorCodes.InvalidArgument, message);
+
+    public static Ec2Exception InvalidRequest(string message) => new(Ec2ErrorCodes.InvalidRequest, message);
+
+    public static Ec2Exception MalformedXml() =>
+        new(Ec2ErrorCodes.MalformedXml, "The XML you provided was not well-formed or did not validate against our published schema.");
+
+    public static Ec2Exception IncompleteBody(string detail) =>
+        new(Ec2ErrorCodes.IncompleteBody, "You did not provide the number of bytes specified by the Content-Length HTTP header: " + detail);
+
+    public static Ec2Exception AccessDenied() => new(Ec2ErrorCodes.AccessDenied, "Access Denied");
+}

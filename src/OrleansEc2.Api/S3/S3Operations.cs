@@ -1,0 +1,233 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using OrleansEc2.Api.Ec2;
+using OrleansEc2.Api.FrontDoor;
+
+namespace OrleansEc2.Api.S3;
+
+/// <summary>
+/// The S3 operations: one method each, over the bucket grains (metadata) and the blob store (bytes). Bodies stream
+/// from the request into the blob store through <see cref="Payload.S3PayloadStream"/>, which refuses them before the
+/// end if they do not check out; a grain records an object only after its blob is whole and verified.
+/// </summary>
+internal sealed partial class S3Operations(IGrainFactory grains, IBlobStore blobs, ConfiguredRegions regions)
+{
+    /// <summary>The largest object one PUT may store (S3's 5 GiB).</summary>
+    public const long MaxSinglePutBytes = 5L * 1024 * 1024 * 1024;
+
+    /// <summary>The most user metadata an object carries (S3's 2 KB: names and values in UTF-8).</summary>
+    public const int MaxUserMetadataBytes = 2048;
+
+    public const string DefaultStorageClass = "STANDARD";
+
+    private const string UserMetadataPrefix = "x-amz-meta-";
+
+    private readonly ConcurrentDictionary<string, string> _displayNames = new(StringComparer.Ordinal);
+
+    public Task RunAsync(S3RequestContext request)
+    {
+        var route = request.Route;
+        if (route.IsNotImplemented)
+        {
+            throw S3Errors.NotImplemented(route.OperationName);
+        }
+
+        if (route.Operation == S3Route.MethodNotAllowed)
+        {
+            throw new Ec2Exception(S3Errors.MethodNotAllowed, "The specified method is not allowed against this resource.");
+        }
+
+        if (route.Bucket is { } bucket && !S3Route.IsPlausibleBucketName(bucket) && route.Operation != S3Route.CreateBucket)
+        {
+            throw new Ec2Exception(Ec2ErrorCodes.InvalidBucketName, $"The specified bucket is not valid: '{bucket}'.");
+        }
+
+        return route.Operation switch
+        {
+            S3Route.ListBuckets => ListBucketsAsync(request),
+            S3Route.CreateBucket => CreateBucketAsync(request),
+            S3Route.HeadBucket => HeadBucketAsync(request),
+            S3Route.DeleteBucket => DeleteBucketAsync(request),
+            S3Route.GetBucketLocation => GetBucketLocationAsync(request),
+            S3Route.ListObjects => ListObjectsAsync(request, version2: false),
+            S3Route.ListObjectsV2 => ListObjectsAsync(request, version2: true),
+            S3Route.ListMultipartUploads => ListMultipartUploadsAsync(request),
+            S3Route.DeleteObjects => DeleteObjectsAsync(request),
+            S3Route.PutObject => PutObjectAsync(request),
+            S3Route.CopyObject => CopyObjectAsync(request),
+            S3Route.GetObject => GetObjectAsync(request),
+            S3Route.HeadObject => GetObjectAsync(request),
+            S3Route.DeleteObject => DeleteObjectAsync(request),
+            S3Route.CreateMultipartUpload => CreateMultipartUploadAsync(request),
+            S3Route.UploadPart => UploadPartAsync(request),
+            S3Route.UploadPartCopy => UploadPartCopyAsync(request),
+            S3Route.CompleteMultipartUpload => CompleteMultipartUploadAsync(request),
+            S3Route.AbortMultipartUpload => AbortMultipartUploadAsync(request),
+            S3Route.ListParts => ListPartsAsync(request),
+            _ => throw S3Errors.NotImplemented(route.OperationName),
+        };
+    }
+
+    private IBucketGrain BucketGrain(string bucket) => grains.GetGrain<IBucketGrain>(bucket);
+
+    private IBucketGrain BucketGrain(S3RequestContext request) => BucketGrain(request.Bucket);
+
+    /// <summary>The account's name, S3's DisplayName of an owner (the account id when it has none).</summary>
+    private async ValueTask<string> DisplayNameAsync(string accountId)
+    {
+        if (_displayNames.TryGetValue(accountId, out var known))
+        {
+            return known;
+        }
+
+        string name;
+        try
+        {
+            name = (await grains.GetGrain<IAccountGrain>(accountId).GetInfoAsync()).Name;
+        }
+        catch (Ec2Exception)
+        {
+            name = accountId;
+        }
+
+        _displayNames[accountId] = name;
+        return name;
+    }
+
+    private async Task<Ec2XmlWriter> OwnerAsync(Ec2XmlWriter xml, string element, string accountId) =>
+        xml.Start(element).Element("ID", accountId).Element("DisplayName", await DisplayNameAsync(accountId)).End(element);
+
+    /// <summary>The <c>x-amz-meta-*</c> headers: names lower-cased without the prefix, at most 2 KB in all.</summary>
+    private static ImmutableDictionary<string, string> UserMetadata(HttpRequest request)
+    {
+        var builder = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        var size = 0;
+        foreach (var (name, values) in request.Headers)
+        {
+            if (!name.StartsWith(UserMetadataPrefix, StringComparison.OrdinalIgnoreCase) || name.Length == UserMetadataPrefix.Length)
+            {
+                continue;
+            }
+
+            var key = name[UserMetadataPrefix.Length..].ToLowerInvariant();
+            var value = string.Join(',', values.Select(v => v?.Trim() ?? ""));
+            size += Encoding.UTF8.GetByteCount(key) + Encoding.UTF8.GetByteCount(value);
+            builder[key] = value;
+        }
+
+        if (size > MaxUserMetadataBytes)
+        {
+            throw new Ec2Exception(
+                S3Errors.MetadataTooLarge,
+                $"Your metadata headers exceed the maximum allowed metadata size: {size} bytes, the most is {MaxUserMetadataBytes}.");
+        }
+
+        return builder.ToImmutable();
+    }
+
+    /// <summary>What S3 would store and this simulator does not model: refused, never silently dropped.</summary>
+    private static void RefuseUnsupportedObjectHeaders(S3RequestContext request)
+    {
+        if (request.Header("x-amz-storage-class") is { } storageClass && storageClass != DefaultStorageClass)
+        {
+            throw new Ec2Exception(
+                Ec2ErrorCodes.NotImplemented,
+                $"Storage class {storageClass} is not implemented by this S3 endpoint; every object is {DefaultStorageClass}.");
+        }
+
+        RefuseAcl(request);
+        if (request.Header("x-amz-server-side-encryption") is { } sse && sse != "AES256")
+        {
+            throw new Ec2Exception(Ec2ErrorCodes.NotImplemented, $"Server-side encryption with {sse} is not implemented by this S3 endpoint.");
+        }
+
+        if (request.Header("x-amz-server-side-encryption-customer-algorithm") is not null)
+        {
+            throw new Ec2Exception(Ec2ErrorCodes.NotImplemented, "Server-side encryption with customer-provided keys is not implemented by this S3 endpoint.");
+        }
+
+        if (request.Header("x-amz-tagging") is not null)
+        {
+            throw S3Errors.NotImplemented("PutObjectTagging (x-amz-tagging)");
+        }
+
+        if (request.Header("x-amz-object-lock-mode") is not null || request.Header("x-amz-object-lock-legal-hold") is not null)
+        {
+            throw S3Errors.NotImplemented("PutObjectRetention (object lock)");
+        }
+
+        if (request.Header("If-None-Match") is not null || request.Header("If-Match") is not null)
+        {
+            throw new Ec2Exception(Ec2ErrorCodes.NotImplemented, "Conditional writes (If-Match, If-None-Match on a write) are not implemented by this S3 endpoint.");
+        }
+    }
+
+    /// <summary>Buckets here enforce the bucket owner's ownership of every object, as new S3 buckets do: ACLs other than private are refused.</summary>
+    private static void RefuseAcl(S3RequestContext request)
+    {
+        if (request.Header("x-amz-acl") is { } acl && acl is not ("private" or "bucket-owner-full-control"))
+        {
+            throw new Ec2Exception(S3Errors.AccessControlListNotSupported, "The bucket does not allow ACLs");
+        }
+
+        if (request.Request.Headers.Keys.Any(h => h.StartsWith("x-amz-grant-", StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new Ec2Exception(S3Errors.AccessControlListNotSupported, "The bucket does not allow ACLs");
+        }
+    }
+
+    /// <summary>Versioning is off in every bucket here: the only version is <c>null</c>.</summary>
+    private static void RefuseVersionId(string? versionId)
+    {
+        if (versionId is not null && versionId != "null")
+        {
+            throw S3Errors.InvalidArgument("Invalid version id specified");
+        }
+    }
+
+    private static int ParseInt(string? value, string name, int defaultValue, int min, int max)
+    {
+        if (value is null)
+        {
+            return defaultValue;
+        }
+
+        if (!int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed) || parsed < min)
+        {
+            throw S3Errors.InvalidArgument($"Provided {name} not an integer or within integer range");
+        }
+
+        return Math.Min(parsed, max);
+    }
+
+    private static void SetChecksumHeaders(HttpResponse response, ObjectChecksum? checksum)
+    {
+        if (checksum is null || Payload.S3ChecksumAlgorithm.FromName(checksum.Algorithm) is not { } algorithm)
+        {
+            return;
+        }
+
+        response.Headers[algorithm.HeaderName] = checksum.Value;
+        response.Headers["x-amz-checksum-type"] = ChecksumType(checksum);
+    }
+
+    private static string ChecksumType(ObjectChecksum checksum) =>
+        checksum.Value.Contains('-', StringComparison.Ordinal) ? "COMPOSITE" : "FULL_OBJECT";
+
+    private static Ec2XmlWriter ChecksumElements(Ec2XmlWriter xml, ObjectChecksum? checksum, bool withType)
+    {
+        if (checksum is not null && Payload.S3ChecksumAlgorithm.FromName(checksum.Algorithm) is { } algorithm)
+        {
+            xml.Element(algorithm.ElementName, checksum.Value);
+            if (withType)
+            {
+                xml.Element("ChecksumType", ChecksumType(checksum));
+            }
+        }
+
+        return xml;
+    }
+}

@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using OrleansEc2.Api.FrontDoor;
+
+namespace OrleansEc2.Api.S3;
+
+/// <summary>
+/// The S3 REST API (path-style <c>/{bucket}/{key}</c>) on the front door's port: authenticates every request with
+/// SigV4, routes it to its operation and answers S3's XML — or S3's error document with the status S3 gives. Every
+/// request ends in one log line (request id, operation, account, bucket, status, error code).
+/// </summary>
+internal sealed partial class S3RequestHandler(
+    S3Authenticator authenticator,
+    S3Operations operations,
+    ILoggerFactory loggers) : IS3RequestHandler
+{
+    /// <summary>
+    /// The category of the per-request log lines, beside the EC2 front door's: not the class name, which a host's usual
+    /// <c>"Orleans": "Warning"</c> filter (a prefix match) would silence.
+    /// </summary>
+    public const string LogCategory = "FrontDoor.S3";
+
+    private readonly ILogger _logger = loggers.CreateLogger(LogCategory);
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var requestId = Convert.ToHexString(RandomNumberGenerator.GetBytes(8));
+        context.Response.Headers["x-amz-request-id"] = requestId;
+        context.Response.Headers["x-amz-id-2"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
+
+        S3Route? route = null;
+        string? accountId = null;
+        string? errorCode = null;
+        try
+        {
+            route = S3Route.Parse(context.Request);
+            var caller = await authenticator.AuthenticateAsync(context.Request);
+            accountId = caller.AccountId;
+            var request = new S3RequestContext(context, requestId, route, caller);
+            await operations.RunAsync(request);
+        }
+        catch (Ec2Exception e)
+        {
+            errorCode = e.Code;
+            await WriteErrorAsync(context, route, e, requestId);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            errorCode = "ClientClosedRequest";
+        }
+        catch (BadHttpRequestException e)
+        {
+            errorCode = Ec2ErrorCodes.IncompleteBody;
+            await WriteErrorAsync(context, route, S3Errors.IncompleteBody(e.Message), requestId);
+        }
+        catch (Exception e) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            errorCode = Ec2ErrorCodes.InternalError;
+            LogInternalError(_logger, e, requestId, route?.OperationName ?? "-");
+            await WriteErrorAsync(context, route, new Ec2Exception(Ec2ErrorCodes.InternalError, S3Errors.InternalErrorMessage), requestId);
+        }
+        catch (Exception)
+        {
+            errorCode = "ClientClosedRequest";
+        }
+
+        LogRequest(
+            _logger,
+            requestId,
+            route?.OperationName ?? "-",
+            accountId ?? "-",
+            route?.Bucket ?? "-",
+            errorCode == "ClientClosedRequest" ? 499 : context.Response.StatusCode,
+            errorCode ?? "-",
+            Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    private static async Task WriteErrorAsync(HttpContext context, S3Route? route, Ec2Exception error, string requestId)
+    {
+        if (context.Response.HasStarted)
+        {
+            // The status line is gone: all that is left to say is that the body is not whole.
+            context.Abort();
+            return;
+        }
+
+        var status = S3Errors.StatusOf(error.Code);
+        var extra = new List<KeyValuePair<string, string>>();
+        if (error.Code == S3Errors.MethodNotAllowed)
+        {
+            extra.Add(new("Method", context.Request.Method));
+            extra.Add(new("ResourceType", route?.Key is not null ? "OBJECT" : route?.Bucket is not null ? "BUCKET" : "SERVICE"));
+        }
+
+        if (error.Code is Ec2ErrorCodes.NoSuchBucket or Ec2ErrorCodes.NoSuchKey && route?.Bucket is { } bucket)
+        {
+            extra.Add(new("BucketName", bucket));
+            if (route.Key is { } key)
+            {
+                extra.Add(new("Key", key));
+            }
+        }
+
+        foreach (var header in context.Response.Headers.Where(h => !IsKeptOnError(h.Key)).Select(h => h.Key).ToList())
+        {
+            context.Response.Headers.Remove(header);
+        }
+
+        await S3Xml.WriteErrorAsync(context, status, error.Code, error.Message, requestId, extra);
+    }
+
+    // An error replaces whatever an operation had begun to answer, except the request's identity and what the error sets.
+    private static bool IsKeptOnError(string header) =>
+        header.Equals("x-amz-request-id", StringComparison.OrdinalIgnoreCase)
+        || header.Equals("x-amz-id-2", StringComparison.OrdinalIgnoreCase)
+        || header.Equals("Content-Range", StringComparison.OrdinalIgnoreCase);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "S3 {RequestId} {Operation} account={AccountId} bucket={Bucket} status={Status} code={ErrorCode} {ElapsedMs:0.0} ms")]
+    private static partial void LogRequest(ILogger logger, string requestId, string operation, string accountId, string bucket, int status, string errorCode, double elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "S3 {RequestId} {Operation} failed with an internal error")]
+    private static partial void LogInternalError(ILogger logger, Exception exception, string requestId, string operation);
+}

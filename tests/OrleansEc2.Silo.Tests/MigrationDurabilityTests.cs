@@ -1,10 +1,9 @@
-using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Text;
 using OrleansEc2.Bundling;
 using OrleansEc2.Bundling.Disks;
 using OrleansEc2.Client;
-using OrleansEc2.Grains.Blobs;
+using OrleansEc2.Api.Auth;
 using OrleansEc2.Testing;
 
 namespace OrleansEc2.Silo.Tests;
@@ -15,6 +14,8 @@ public sealed class MigrationDurabilityTests
     private const string Alice = "111122223333";
     private const string UsEast1 = "us-east-1";
     private const string EuWest1 = "eu-west-1";
+    private const string AliceKey = "AKIAIOSFODNN7EXAMPLE";
+    private const string AliceSecret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 
     /// <summary>Long enough per part to kill the silo mid-copy, short enough for the whole copy to take a few seconds.</summary>
     private static readonly TimeSpan PartCopyDelay = TimeSpan.FromMilliseconds(100);
@@ -27,22 +28,16 @@ public sealed class MigrationDurabilityTests
         var destination = "eu-bundles-" + Guid.NewGuid().ToString("n")[..12];
         var disk = SyntheticDiskBytes(seed: 2009);
         BundleResult bundle;
-        MemoryPartStore parts;
         string euKeyPem;
+        MigrationDescription caught;
         await using (var client = await silo.ConnectClientAsync())
         {
             await client.Grains.GetGrain<IBucketGrain>(source).CreateAsync(Alice, UsEast1);
-            (bundle, parts) = await BundleAsync(client.Grains, disk);
+            (bundle, var parts) = await BundleAsync(client.Grains, disk);
             euKeyPem = await client.Grains.GetGrain<IRegionGrain>(EuWest1).GetEc2PrivateKeyPemAsync();
-        }
+            bundle.Parts.Count.Should().BeGreaterThanOrEqualTo(20);
+            await UploadAsync(silo, source, bundle, parts);
 
-        bundle.Parts.Count.Should().BeGreaterThanOrEqualTo(20);
-        await UploadAsync(silo, source, bundle, parts);
-
-        MigrationDescription caught;
-        List<S3ObjectInfo> migrated;
-        await using (var client = await silo.ConnectClientAsync())
-        {
             var alice = client.ForAccount(Alice, UsEast1);
             var started = await alice.StartMigrationAsync(source, bundle.ManifestFileName, destination, "EU");
             caught = await UntilAsync(() => alice.DescribeMigrationAsync(started.MigrationId), d => d.PartsCopied >= 3 || d.State.IsFinished());
@@ -68,7 +63,7 @@ public sealed class MigrationDurabilityTests
             (await client.Grains.GetGrain<IMigrationRegistryGrain>(Alice).GetUnfinishedAsync()).Should().BeEmpty();
 
             var sourceObjects = await ListAsync(client.Grains.GetGrain<IBucketGrain>(source));
-            migrated = await ListAsync(destinationBucket);
+            var migrated = await ListAsync(destinationBucket);
             migrated.Select(o => o.Key).Should().BeEquivalentTo(sourceObjects.Select(o => o.Key));
             foreach (var part in bundle.Parts)
             {
@@ -82,15 +77,12 @@ public sealed class MigrationDurabilityTests
             manifest!.ETag.Should().Be(migrated.Single(o => o.Key == bundle.ManifestFileName).ETag);
         }
 
-        // The bytes, read with the silo stopped: the migrated bundle unbundles in eu-west-1 to the disk that was bundled.
-        await silo.StopAsync();
-        using var store = new FileBlobStore(Path.Combine(silo.DataDirectory, "blobs"), TimeSpan.FromHours(1), TimeProvider.System);
+        // The bytes, downloaded from eu-west-1: the migrated bundle unbundles there to the disk that was bundled.
+        using var http = silo.CreateHttpClient();
         using var euKey = PemKeys.ParsePrivateKey(euKeyPem);
-        var objects = migrated.ToDictionary(o => o.Key, o => o.Blob);
-        var manifestXml = Encoding.UTF8.GetString(ReadAll(store, objects[bundle.ManifestFileName]));
-        var resealed = Manifest.Parse(manifestXml);
+        var resealed = Manifest.Parse(Encoding.UTF8.GetString(await DownloadAsync(http, EuWest1, destination, bundle.ManifestFileName)));
         var output = new MemoryStream();
-        await Unbundler.UnbundleAsync(resealed, ManifestVerifier.UnsealForRegion(resealed, euKey, EuWest1), new StoreParts(store, objects), output);
+        await Unbundler.UnbundleAsync(resealed, ManifestVerifier.UnsealForRegion(resealed, euKey, EuWest1), new DownloadedParts(http, destination), output);
         output.ToArray().Should().Equal(disk);
     }
 
@@ -123,39 +115,53 @@ public sealed class MigrationDurabilityTests
         return (bundle, parts);
     }
 
-    /// <summary>
-    /// The upload: the bytes go into the silo's blob store while it is stopped (this test process has no S3 client),
-    /// then the objects are put through the bucket grain, the parts first and the manifest last.
-    /// </summary>
+    /// <summary>The upload, as ec2-upload-bundle made it: signed S3 PUTs of the parts, then of the manifest.</summary>
     private static async Task UploadAsync(SiloProcess silo, string bucket, BundleResult bundle, MemoryPartStore parts)
     {
-        await silo.StopAsync();
-        var blobs = new Dictionary<string, BlobInfo>();
-        using (var store = new FileBlobStore(Path.Combine(silo.DataDirectory, "blobs"), TimeSpan.FromHours(1), TimeProvider.System))
+        using var http = silo.CreateHttpClient();
+        foreach (var part in bundle.Parts)
         {
-            foreach (var part in bundle.Parts)
-            {
-                blobs[part.FileName] = await store.PutAsync(new MemoryStream(parts.Parts[part.FileName]));
-            }
-
-            blobs[bundle.ManifestFileName] = await store.PutAsync(new MemoryStream(Encoding.UTF8.GetBytes(bundle.ManifestXml)));
+            (await S3Async(http, HttpMethod.Put, UsEast1, bucket, part.FileName, parts.Parts[part.FileName])).EnsureSuccessStatusCode();
         }
 
-        await silo.RestartAsync();
-        await using var client = await silo.ConnectClientAsync();
-        var grain = client.Grains.GetGrain<IBucketGrain>(bucket);
-        foreach (var key in bundle.Parts.Select(p => p.FileName).Append(bundle.ManifestFileName))
-        {
-            await grain.PutObjectAsync(Alice, new PutObjectRequest(key, blobs[key], "application/octet-stream", ImmutableDictionary<string, string>.Empty, null));
-        }
+        (await S3Async(http, HttpMethod.Put, UsEast1, bucket, bundle.ManifestFileName, Encoding.UTF8.GetBytes(bundle.ManifestXml))).EnsureSuccessStatusCode();
     }
 
-    private static byte[] ReadAll(FileBlobStore store, BlobInfo blob)
+    private static async Task<byte[]> DownloadAsync(HttpClient http, string region, string bucket, string key)
     {
-        using var stream = store.OpenRead(blob.Hash);
-        using var copy = new MemoryStream();
-        stream.CopyTo(copy);
-        return copy.ToArray();
+        using var response = await S3Async(http, HttpMethod.Get, region, bucket, key, null);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadAsByteArrayAsync();
+    }
+
+    /// <summary>A path-style S3 request signed with SigV4 as alice (the payload's SHA-256 in x-amz-content-sha256).</summary>
+    private static Task<HttpResponseMessage> S3Async(HttpClient http, HttpMethod method, string region, string bucket, string key, byte[]? body)
+    {
+        var uri = new Uri(http.BaseAddress!, $"/{bucket}/{key}");
+        var request = new HttpRequestMessage(method, uri);
+        if (body is not null)
+        {
+            request.Content = new ByteArrayContent(body);
+        }
+
+        var amzDate = SigV4.FormatAmzDate(DateTimeOffset.UtcNow);
+        var date = amzDate[..8];
+        var payloadHash = SigV4.HexSha256(body ?? []);
+        List<KeyValuePair<string, string>> headers =
+        [
+            new("host", $"{uri.Host}:{uri.Port}"),
+            new("x-amz-content-sha256", payloadHash),
+            new("x-amz-date", amzDate),
+        ];
+        request.Headers.TryAddWithoutValidation("x-amz-content-sha256", payloadHash);
+        request.Headers.TryAddWithoutValidation("x-amz-date", amzDate);
+        var canonical = SigV4.CanonicalRequest(method.Method, SigV4.CanonicalUri(uri.AbsolutePath, isS3: true), "", headers, payloadHash);
+        var scope = $"{date}/{region}/s3/aws4_request";
+        var signature = SigV4.Sign(SigV4.SigningKey(AliceSecret, date, region, "s3"), SigV4.StringToSign(amzDate, scope, canonical));
+        request.Headers.TryAddWithoutValidation(
+            "Authorization",
+            $"AWS4-HMAC-SHA256 Credential={AliceKey}/{scope}, SignedHeaders={string.Join(';', headers.Select(h => h.Key))}, Signature={signature}");
+        return http.SendAsync(request);
     }
 
     private static async Task<S3ObjectInfo?> FindAsync(IBucketGrain bucket, string key)
@@ -194,8 +200,9 @@ public sealed class MigrationDurabilityTests
         }
     }
 
-    private sealed class StoreParts(FileBlobStore store, Dictionary<string, BlobInfo> objects) : IPartSource
+    private sealed class DownloadedParts(HttpClient http, string bucket) : IPartSource
     {
-        public Task<Stream> OpenPartAsync(string fileName, CancellationToken cancellationToken) => Task.FromResult(store.OpenRead(objects[fileName].Hash));
+        public async Task<Stream> OpenPartAsync(string fileName, CancellationToken cancellationToken)
+            => new MemoryStream(await DownloadAsync(http, EuWest1, bucket, fileName));
     }
 }

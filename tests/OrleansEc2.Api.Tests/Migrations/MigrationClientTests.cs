@@ -31,8 +31,6 @@ public sealed class MigrationClientTests(SlowMigrationSiloFixture silo) : IAsync
 
     private AccountRegionClient AliceUs => _client!.ForAccount(Alice, ApiSiloFixture.UsEast1);
 
-    private IBlobStore Blobs => silo.Silo.GetRequiredService<IBlobStore>();
-
     public async Task InitializeAsync() => _client = await silo.Silo.ConnectClientAsync();
 
     public async Task DisposeAsync()
@@ -46,7 +44,7 @@ public sealed class MigrationClientTests(SlowMigrationSiloFixture silo) : IAsync
     [Fact]
     public async Task WaitForMigration_ReportsEveryPartCopied_AndAnswersTheCompleteMigration()
     {
-        var bundle = await ApiBundles.UploadAsync(silo.Grains, Blobs, Alice, ApiSiloFixture.UsEast1, seed: 75);
+        var bundle = await ApiBundles.UploadAsync(silo, ApiSiloFixture.UsEast1, seed: 75);
         var partCount = bundle.Bundle.Parts.Count;
         var destination = Ec2Scenario.UniqueName("eu-bundles");
         var started = await AliceUs.StartMigrationAsync(bundle.Bucket, bundle.ManifestKey, destination, "EU");
@@ -87,13 +85,13 @@ public sealed class MigrationClientTests(SlowMigrationSiloFixture silo) : IAsync
         reports[^1].Should().Be("complete");
         reports.Should().Contain(Enumerable.Range(0, partCount).Select(n => $"copying-parts ({n}/{partCount})"));
         (await AliceUs.DescribeMigrationAsync(started.MigrationId)).Should().Be(finished);
-        (await ApiBundles.UnbundleInRegionAsync(silo.Grains, Blobs, Alice, destination, bundle.ManifestKey, "eu-west-1")).Should().Equal(bundle.Disk);
+        (await ApiBundles.UnbundleInRegionAsync(silo, destination, bundle.ManifestKey, "eu-west-1")).Should().Equal(bundle.Disk);
     }
 
     [Fact]
     public async Task WaitForMigration_NotFinishedInTime_ThrowsATimeoutSayingHowFarItGot()
     {
-        var bundle = await ApiBundles.UploadAsync(silo.Grains, Blobs, Alice, ApiSiloFixture.UsEast1, seed: 76);
+        var bundle = await ApiBundles.UploadAsync(silo, ApiSiloFixture.UsEast1, seed: 76);
         var credentials = await AliceUs.Account.GetSigningCredentialsAsync();
         var started = await AliceUs.StartMigrationAsync(
             credentials.CertificatePem, credentials.PrivateKeyPem, bundle.Bucket, bundle.ManifestKey, Ec2Scenario.UniqueName("eu-bundles"), "eu-west-1");
@@ -106,7 +104,7 @@ public sealed class MigrationClientTests(SlowMigrationSiloFixture silo) : IAsync
     [Fact]
     public async Task StartMigration_Refused_ThrowsTheRefusalsCode_AndDescribeOfAnUnknownIdIsNotFound()
     {
-        var bundle = await ApiBundles.UploadAsync(silo.Grains, Blobs, Alice, ApiSiloFixture.UsEast1, seed: 77, partSize: 512 * 1024);
+        var bundle = await ApiBundles.UploadAsync(silo, ApiSiloFixture.UsEast1, seed: 77, partSize: 512 * 1024);
 
         var unknownLocation = () => AliceUs.StartMigrationAsync(bundle.Bucket, bundle.ManifestKey, Ec2Scenario.UniqueName("eu-bundles"), "MARS");
         var unknownId = () => AliceUs.DescribeMigrationAsync(Ec2Ids.NewMigrationId());

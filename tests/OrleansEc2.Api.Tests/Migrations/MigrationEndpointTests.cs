@@ -12,12 +12,10 @@ public sealed class MigrationEndpointTests(ApiSiloFixture silo)
 {
     private const string Alice = ApiSiloFixture.Alice;
 
-    private IBlobStore Blobs => silo.Silo.GetRequiredService<IBlobStore>();
-
     [Fact]
     public async Task Post_WithTheSigningCredentialsFromSim_Answers202_ThenGetShowsItComplete_AndTheBundleUnbundlesInEuWest1()
     {
-        var bundle = await ApiBundles.UploadAsync(silo.Grains, Blobs, Alice, ApiSiloFixture.UsEast1, seed: 71);
+        var bundle = await ApiBundles.UploadAsync(silo, ApiSiloFixture.UsEast1, seed: 71);
         var credentials = JsonDocument.Parse(await (await SendAsync(HttpMethod.Get, "_sim/account/signing-credentials")).Content.ReadAsStringAsync()).RootElement;
         var destination = Ec2Scenario.UniqueName("eu-bundles");
 
@@ -47,13 +45,15 @@ public sealed class MigrationEndpointTests(ApiSiloFixture silo)
         finished.GetProperty("state").GetString().Should().Be("complete");
         finished.GetProperty("progress").GetString().Should().Be("complete");
         finished.GetProperty("partsCopied").GetInt32().Should().Be(bundle.Bundle.Parts.Count);
-        (await ApiBundles.UnbundleInRegionAsync(silo.Grains, Blobs, Alice, destination, bundle.ManifestKey, "eu-west-1")).Should().Equal(bundle.Disk);
+        using var s3 = silo.S3(region: "eu-west-1");
+        (await s3.GetBucketLocationAsync(destination)).Location.Value.Should().Be("eu-west-1");
+        (await ApiBundles.UnbundleInRegionAsync(silo, destination, bundle.ManifestKey, "eu-west-1")).Should().Equal(bundle.Disk);
     }
 
     [Fact]
     public async Task Post_Refusals_AnswerJsonErrorsWithTheirCodes()
     {
-        var bundle = await ApiBundles.UploadAsync(silo.Grains, Blobs, Alice, ApiSiloFixture.UsEast1, seed: 72, partSize: 512 * 1024);
+        var bundle = await ApiBundles.UploadAsync(silo, ApiSiloFixture.UsEast1, seed: 72, partSize: 512 * 1024);
         var alices = await silo.Grains.GetGrain<IAccountGrain>(Alice).GetSigningCredentialsAsync();
         var bobs = await silo.Grains.GetGrain<IAccountGrain>(ApiSiloFixture.Bob).GetSigningCredentialsAsync();
         var bobsBucket = Ec2Scenario.UniqueName("bobs");
@@ -90,7 +90,7 @@ public sealed class MigrationEndpointTests(ApiSiloFixture silo)
     [Fact]
     public async Task Get_AnotherAccountsMigration_Is404_AMalformedId400_AndDelete405()
     {
-        var bundle = await ApiBundles.UploadAsync(silo.Grains, Blobs, Alice, ApiSiloFixture.UsEast1, seed: 73, partSize: 512 * 1024);
+        var bundle = await ApiBundles.UploadAsync(silo, ApiSiloFixture.UsEast1, seed: 73, partSize: 512 * 1024);
         var credentials = await silo.Grains.GetGrain<IAccountGrain>(Alice).GetSigningCredentialsAsync();
         var started = JsonDocument.Parse(await (await PostAsync(new
         {

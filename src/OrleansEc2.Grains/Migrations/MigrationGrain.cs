@@ -44,6 +44,8 @@ public sealed partial class MigrationGrain(
 
     private Task? _loop;
 
+    private IReadOnlyList<MigrationPart>? _parts;
+
     // What Describe answers: the description as last persisted, so that nobody sees a step a crash could still undo.
     // It is set in the same turn that goes on to the next step, so that, once a step shows, its work has begun.
     // (After a restart mid-tidy-up, it may show a finished state whose tidy-up is still being redone.)
@@ -137,7 +139,8 @@ public sealed partial class MigrationGrain(
             CertificatePem = request.CertificatePem,
             ResealedManifest = manifest,
             ManifestContentType = plan.ManifestContentType,
-            Parts = [.. plan.Parts],
+            SourceFolder = plan.SourceFolder,
+            DestinationFolder = plan.DestinationFolder,
         };
         try
         {
@@ -305,21 +308,24 @@ public sealed partial class MigrationGrain(
             await DestinationBucket.DeleteObjectAsync(Current.AccountId, Current.DestinationManifestKey);
         }
 
-        var first = Record.Parts.Count > 0 ? await PrepareCopyAsync(Record.Parts[0]) : null;
+        var parts = await PartsAsync();
+        var first = parts.Count > 0 ? await PrepareCopyAsync(parts[0]) : null;
         await TransitionAsync(MigrationState.CopyingParts);
         await CopyPartsAsync(first, cancellationToken);
     }
 
     private async Task ResumeCopyingAsync(CancellationToken cancellationToken)
     {
-        var next = Current.PartsCopied < Record.Parts.Count ? await PrepareCopyAsync(Record.Parts[Current.PartsCopied]) : null;
+        var parts = await PartsAsync();
+        var next = Current.PartsCopied < parts.Count ? await PrepareCopyAsync(parts[Current.PartsCopied]) : null;
         await CopyPartsAsync(next, cancellationToken);
     }
 
     /// <summary>Copies the parts from the count persisted on; <paramref name="next"/> is the first of them, already looked at.</summary>
     private async Task CopyPartsAsync(PartCopy? next, CancellationToken cancellationToken)
     {
-        var count = Record.Parts.Count;
+        var parts = await PartsAsync();
+        var count = parts.Count;
         for (var index = Current.PartsCopied; index < count; index++)
         {
             var copy = next!;
@@ -333,7 +339,7 @@ public sealed partial class MigrationGrain(
             ExceptionDispatchInfo? failure = null;
             try
             {
-                next = index + 1 < count ? await PrepareCopyAsync(Record.Parts[index + 1]) : null;
+                next = index + 1 < count ? await PrepareCopyAsync(parts[index + 1]) : null;
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
@@ -347,6 +353,10 @@ public sealed partial class MigrationGrain(
 
         await TransitionAsync(MigrationState.WritingManifest);
     }
+
+    /// <summary>The parts to copy, as the re-sealed manifest lists them (read once per activation).</summary>
+    private async Task<IReadOnlyList<MigrationPart>> PartsAsync()
+        => _parts ??= MigrationPlan.PartsOf(Manifest.Parse(await ReadTextAsync(Record.ResealedManifest!)), Record.SourceFolder, Record.DestinationFolder);
 
     /// <summary>The part's source object, or null in <see cref="PartCopy.Source"/> when the destination already has the same blob.</summary>
     private async Task<PartCopy> PrepareCopyAsync(MigrationPart part)

@@ -15,6 +15,8 @@ internal sealed record MigrationPlan(
     string DestinationRegion,
     bool DestinationBucketExists,
     string DestinationManifestKey,
+    string SourceFolder,
+    string DestinationFolder,
     IReadOnlyList<MigrationPart> Parts,
     string ResealedManifestXml,
     string ManifestContentType)
@@ -54,7 +56,7 @@ internal sealed record MigrationPlan(
         var resealed = Reseal(manifestXml, certificate, privateKey, destinationCertificate, sourceBucketName, manifestKey);
 
         var sourceFolder = FolderOf(manifestKey);
-        var destinationFolder = DestinationFolder(request.DestinationKeyPrefix, sourceFolder);
+        var destinationFolder = DestinationFolderOf(request.DestinationKeyPrefix, sourceFolder);
         var destinationManifestKey = destinationFolder + manifestKey[sourceFolder.Length..];
         if (destinationBucketName == sourceBucketName && destinationFolder == sourceFolder)
         {
@@ -74,18 +76,22 @@ internal sealed record MigrationPlan(
         }
 
 
-        var parts = manifest.Parts
-            .Select(p => new MigrationPart(sourceFolder + p.FileName, destinationFolder + p.FileName))
-            .ToList();
+        var parts = PartsOf(manifest, sourceFolder, destinationFolder);
         return new MigrationPlan(
             sourceBucket.Region,
             destinationRegion.RegionName,
             destinationBucket is not null,
             destinationManifestKey,
+            sourceFolder,
+            destinationFolder,
             parts,
             resealed,
             string.IsNullOrEmpty(manifestObject.ContentType) ? "text/xml" : manifestObject.ContentType);
     }
+
+    /// <summary>The parts a manifest lists, as keys in the source and the destination buckets.</summary>
+    public static IReadOnlyList<MigrationPart> PartsOf(Manifest manifest, string sourceFolder, string destinationFolder) =>
+        [.. manifest.Parts.Select(p => new MigrationPart(sourceFolder + p.FileName, destinationFolder + p.FileName))];
 
     /// <summary>A destination bucket must be the caller's, in the destination region.</summary>
     public static void EnsureUsableDestination(BucketInfo bucket, string accountId, string region)
@@ -199,7 +205,7 @@ internal sealed record MigrationPlan(
     /// <summary>The folder part of a key, with its trailing slash (<c>""</c> at the top of the bucket).</summary>
     private static string FolderOf(string key) => key[..(key.LastIndexOf('/') + 1)];
 
-    private static string DestinationFolder(string? prefix, string sourceFolder)
+    private static string DestinationFolderOf(string? prefix, string sourceFolder)
     {
         if (prefix is null)
         {

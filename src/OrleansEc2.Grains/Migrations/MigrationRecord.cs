@@ -1,13 +1,13 @@
 namespace OrleansEc2.Grains.Migrations;
 
 /// <summary>One part to copy: its key in the source bucket and its key in the destination bucket.</summary>
-[GenerateSerializer, Immutable, Alias("OrleansEc2.Grains.MigrationPart")]
-public sealed record MigrationPart([property: Id(0)] string SourceKey, [property: Id(1)] string DestinationKey);
+internal sealed record MigrationPart(string SourceKey, string DestinationKey);
 
 /// <summary>
 /// A migration's persisted state. It holds what resuming needs and nothing secret: the re-sealed manifest is made when
 /// the migration is accepted and kept as a blob (held by the migration until it finishes), so the user's private key
-/// is never stored.
+/// is never stored. The parts to copy are the re-sealed manifest's, under <see cref="SourceFolder"/> and
+/// <see cref="DestinationFolder"/>, so the state stays small however many parts there are (it is written once a part).
 /// </summary>
 [GenerateSerializer, Alias("OrleansEc2.Grains.MigrationRecord")]
 public sealed class MigrationRecord
@@ -34,8 +34,13 @@ public sealed class MigrationRecord
     [Id(5)]
     public string ManifestContentType { get; set; } = "";
 
+    /// <summary>Where the parts are in the source bucket: the manifest's folder (<c>""</c> or ending in <c>/</c>).</summary>
     [Id(6)]
-    public List<MigrationPart> Parts { get; set; } = [];
+    public string SourceFolder { get; set; } = "";
+
+    /// <summary>Where the parts go in the destination bucket (<c>""</c> or ending in <c>/</c>).</summary>
+    [Id(8)]
+    public string DestinationFolder { get; set; } = "";
 
     /// <summary>True once a finished migration has let go of its blob, registry entry and reminder.</summary>
     [Id(7)]

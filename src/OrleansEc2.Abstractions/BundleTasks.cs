@@ -82,4 +82,10 @@ public interface IBundleTaskGrain : IGrainWithStringKey
 
     /// <summary>Makes sure an unfinished task's work is running (after a restart: the start-up scan and the reminder call this).</summary>
     Task ResumeAsync();
+
+    /// <summary>
+    /// Makes every check <see cref="StartAsync"/> makes (a DryRun of BundleInstance) and changes nothing: no task, no
+    /// bucket, no mark on the instance. Throws the error StartAsync would throw.
+    /// </summary>
+    Task CheckStartAsync(BundleInstanceRequest request);
 }

@@ -58,6 +58,7 @@ public static class Ec2ErrorCodes
     public const string InvalidBundleIdMalformed = "InvalidBundleID.Malformed";
     public const string InvalidPolicy = "InvalidPolicy";
     public const string Cancelled = "Client.Cancelled";
+    public const string IncorrectState = "IncorrectState";
 
     // Tags
     public const string InvalidTagKeyMalformed = "InvalidTagKey.Malformed";

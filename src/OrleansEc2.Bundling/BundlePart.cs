@@ -13,6 +13,16 @@ public interface IPartSink
     Task WritePartAsync(BundlePart part, ReadOnlyMemory<byte> content, CancellationToken cancellationToken);
 }
 
+/// <summary>Helpers for sinks.</summary>
+public static class PartContent
+{
+    /// <summary>A read-only stream over a part's bytes, without copying them, for sinks that store streams (the blob store).</summary>
+    public static Stream AsStream(ReadOnlyMemory<byte> content) =>
+        System.Runtime.InteropServices.MemoryMarshal.TryGetArray(content, out var segment)
+            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+            : new MemoryStream(content.ToArray(), writable: false);
+}
+
 /// <summary>Where the unbundler and verifier read parts from, by the file name the manifest lists.</summary>
 public interface IPartSource
 {

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.IO.Hashing;
@@ -16,7 +17,9 @@ namespace OrleansEc2.Bundling;
 ///   → in order: gzip header + blocks + trailer → AES-128-CBC → split into parts
 ///   → SHA-1 of each part → sink
 /// </code>
-/// Bounded channels between stages keep memory to a few compression blocks and at most three part buffers.
+/// Bounded channels between stages keep memory to a few compression blocks and at most three part buffers. The
+/// compression workers are dedicated threads: CPU-bound loops on thread-pool threads would starve the pool (and the
+/// silo's grains) of the threads the other stages' continuations need.
 /// </summary>
 internal sealed class BundlePipeline
 {
@@ -63,7 +66,8 @@ internal sealed class BundlePipeline
         using var failure = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var token = failure.Token;
 
-        var work = Channel.CreateBounded<CompressionJob>(new BoundedChannelOptions(_workers * 2) { SingleWriter = true });
+        // Unbounded, but never longer than the ordered channel, which every job enters first.
+        using var work = new BlockingCollection<CompressionJob>(new ConcurrentQueue<CompressionJob>());
         var ordered = Channel.CreateBounded<CompressionJob>(new BoundedChannelOptions(InFlightBlocks) { SingleWriter = true, SingleReader = true });
         var completedParts = Channel.CreateBounded<CompletedPart>(new BoundedChannelOptions(1) { SingleWriter = true, SingleReader = true });
         var freePartBuffers = Channel.CreateUnbounded<byte[]>();
@@ -71,13 +75,13 @@ internal sealed class BundlePipeline
 
         var stages = new List<Task>
         {
-            Run(() => ReadAsync(work.Writer, ordered.Writer, tarDigest, token), failure),
+            Run(() => ReadAsync(work, ordered.Writer, tarDigest, token), failure),
             Run(() => EncryptAndSplitAsync(ordered.Reader, tarDigest.Task, completedParts.Writer, freePartBuffers, token), failure),
             Run(() => WritePartsAsync(completedParts.Reader, freePartBuffers.Writer, token), failure),
         };
         for (var i = 0; i < _workers; i++)
         {
-            stages.Add(Run(() => CompressAsync(work.Reader, token), failure));
+            stages.Add(StartCompressionThread(work, token, failure));
         }
 
         try
@@ -115,7 +119,7 @@ internal sealed class BundlePipeline
             }
         });
 
-    private async Task ReadAsync(ChannelWriter<CompressionJob> work, ChannelWriter<CompressionJob> ordered, TaskCompletionSource<TarDigest> tarDigest, CancellationToken token)
+    private async Task ReadAsync(BlockingCollection<CompressionJob> work, ChannelWriter<CompressionJob> ordered, TaskCompletionSource<TarDigest> tarDigest, CancellationToken token)
     {
         try
         {
@@ -133,7 +137,7 @@ internal sealed class BundlePipeline
 
                 var job = new CompressionJob(block, length, IsLast: offset == total);
                 await ordered.WriteAsync(job, token);
-                await work.WriteAsync(job, token);
+                work.Add(job, token);
                 ReportProgress();
             }
 
@@ -143,15 +147,17 @@ internal sealed class BundlePipeline
             }
 
             tarDigest.SetResult(new TarDigest(Convert.ToHexStringLower(sha1.GetHashAndReset()), crc.GetCurrentHashAsUInt32(), total));
-            work.Complete();
             ordered.Complete();
         }
         catch (Exception e)
         {
             tarDigest.TrySetException(e);
-            work.TryComplete(e);
             ordered.TryComplete(e);
             throw;
+        }
+        finally
+        {
+            work.CompleteAdding();
         }
     }
 
@@ -185,22 +191,42 @@ internal sealed class BundlePipeline
         block.Span[filled..].Clear();
     }
 
-    private async Task CompressAsync(ChannelReader<CompressionJob> work, CancellationToken token)
+    private Task StartCompressionThread(BlockingCollection<CompressionJob> work, CancellationToken token, CancellationTokenSource failure)
     {
-        await foreach (var job in work.ReadAllAsync(token))
+        var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
         {
             try
             {
-                var compressed = Compress(job);
-                _blockPool.Return(job.Input);
-                job.Done.TrySetResult(compressed);
+                foreach (var job in work.GetConsumingEnumerable(token))
+                {
+                    try
+                    {
+                        var compressed = Compress(job);
+                        _blockPool.Return(job.Input);
+                        job.Done.TrySetResult(compressed);
+                    }
+                    catch (Exception e)
+                    {
+                        job.Done.TrySetException(e);
+                        throw;
+                    }
+                }
+
+                finished.SetResult();
             }
             catch (Exception e)
             {
-                job.Done.TrySetException(e);
-                throw;
+                failure.Cancel();
+                finished.SetException(e);
             }
-        }
+        })
+        {
+            IsBackground = true,
+            Name = "Bundle compression",
+        };
+        thread.Start();
+        return finished.Task;
     }
 
     // Each block is deflated on its own. A sync flush ends it on a byte boundary with no final-block bit, so the

@@ -20,6 +20,19 @@ public class BundleRoundTripTests
         unbundled.Should().Equal(image);
     }
 
+    [Theory]
+    [InlineData(1000)]
+    [InlineData(7)]
+    public async Task Unbundle_OfPartsThatSplitAesBlocks_GivesBackTheImage(int partSize)
+    {
+        var image = RandomNumberGenerator.GetBytes(20_000);
+        var (result, parts) = await Bundles.BundleAsync(image, Bundles.Options(partSize: partSize));
+
+        result.Parts.Take(result.Parts.Count - 1).Should().OnlyContain(p => p.Size == partSize);
+        var key = ManifestVerifier.UnsealForUser(result.Manifest, TestIdentity.User.PrivateKey);
+        (await Bundles.UnbundleAsync(result.Manifest, key, parts)).Should().Equal(image);
+    }
+
     [Fact]
     public async Task Bundle_OfAnImageWhoseCiphertextFillsEveryPart_HasNoEmptyLastPart()
     {
@@ -83,6 +96,17 @@ public class BundleRoundTripTests
         result.Manifest.User.Should().Be("111122223333");
         result.Manifest.Architecture.Should().Be("x86_64");
         result.ManifestFileName.Should().Be("winami.manifest.xml");
+    }
+
+    [Fact]
+    public async Task PartContent_AsStream_ReadsThePartsBytes()
+    {
+        var sink = new StreamingSink();
+
+        await new BundleWriter(Bundles.Options(partSize: 5000)).WriteAsync(new MemoryStream(TestImages.Create(100_000)), sink);
+
+        sink.Parts.Should().HaveCountGreaterThan(1);
+        sink.Parts.Should().OnlyContain(p => Convert.ToHexStringLower(SHA1.HashData(p.Bytes)) == p.Part.Digest);
     }
 
     [Fact]
@@ -229,6 +253,19 @@ public class BundleRoundTripTests
         {
             Parts.Add((part, content.ToArray()));
             return Task.CompletedTask;
+        }
+    }
+
+    private sealed class StreamingSink : IPartSink
+    {
+        public List<(BundlePart Part, byte[] Bytes)> Parts { get; } = [];
+
+        public async Task WritePartAsync(BundlePart part, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+        {
+            await using var stream = PartContent.AsStream(content);
+            var copy = new MemoryStream();
+            await stream.CopyToAsync(copy, cancellationToken);
+            Parts.Add((part, copy.ToArray()));
         }
     }
 

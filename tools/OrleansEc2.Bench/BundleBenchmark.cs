@@ -26,13 +26,14 @@ public static class BundleBenchmark
     private static readonly Option<string?> LevelsOption = new("--levels") { Description = "Also measure these compression levels (e.g. 1,2,3,4,6) against the reference." };
     private static readonly Option<int> SeedOption = new("--seed") { Description = "Seed of the synthetic disk.", DefaultValueFactory = _ => 42 };
     private static readonly Option<string> WorkOption = new("--work-dir") { Description = "Scratch directory (images and bundles).", DefaultValueFactory = _ => Path.Combine(Path.GetTempPath(), "orleans-ec2-bench") };
+    private static readonly Option<int> NiceOption = new("--nice") { Description = "Run both sides at this niceness; on a machine shared with other work, -20 (as root) measures what each side does with the cores.", DefaultValueFactory = _ => 0 };
     private static readonly Option<string?> ReferenceOption = new("--reference") { Description = "The reference script. Default: shared/bench/reference-bundle.sh beside the repository, or /work/shared/bench." };
 
     public static Command CreateCommand()
     {
         var command = new Command("bundle", "ec2-bundle-image against the reference tar | sha1sum | pigz -6 | openssl enc | split pipeline.")
         {
-            SizeOption, RssSizeOption, RunsOption, LevelOption, LevelsOption, SeedOption, WorkOption, ReferenceOption,
+            SizeOption, RssSizeOption, RunsOption, LevelOption, LevelsOption, SeedOption, WorkOption, NiceOption, ReferenceOption,
         };
         command.SetAction((parseResult, cancellationToken) => RunAsync(parseResult));
         return command;
@@ -50,8 +51,9 @@ public static class BundleBenchmark
         var work = Directory.CreateDirectory(parseResult.GetValue(WorkOption)!).FullName;
         var repository = FindRepository();
         var reference = parseResult.GetValue(ReferenceOption) ?? FindReferenceScript(repository);
+        MeasuredProcess.Niceness = parseResult.GetValue(NiceOption);
 
-        Console.WriteLine($"Bundle benchmark: {Environment.ProcessorCount} cores, load average {File.ReadAllText("/proc/loadavg").Trim()}");
+        Console.WriteLine($"Bundle benchmark: {Environment.ProcessorCount} cores, load average {File.ReadAllText("/proc/loadavg").Trim()}, niceness {MeasuredProcess.Niceness}");
         await EnsurePigzAsync();
         var ec2sim = await BuildEc2SimAsync(repository);
         WriteKeys(work);

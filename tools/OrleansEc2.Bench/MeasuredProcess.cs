@@ -14,8 +14,17 @@ public static class MeasuredProcess
 {
     private const string TimeCommand = "/usr/bin/time";
 
+    /// <summary>The niceness commands run at (both sides of a comparison alike); 0 leaves it as it is.</summary>
+    public static int Niceness { get; set; }
+
     public static async Task<Measurement> RunAsync(string fileName, IReadOnlyList<string> arguments, string workingDirectory)
     {
+        if (Niceness != 0)
+        {
+            arguments = ["-n", Niceness.ToString(CultureInfo.InvariantCulture), fileName, .. arguments];
+            fileName = "nice";
+        }
+
         if (File.Exists(TimeCommand))
         {
             var report = Path.Combine(Path.GetTempPath(), $"bench-time-{Guid.NewGuid():N}.txt");

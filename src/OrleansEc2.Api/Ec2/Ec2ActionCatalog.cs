@@ -12,7 +12,8 @@ internal static class Ec2ActionCatalog
             .Concat(ImageActions.All())
             .Concat(InstanceActions.All())
             .Concat(KeyPairActions.All())
-            .Concat(TagActions.All()))
+            .Concat(TagActions.All())
+            .Concat(BundleTaskActions.All()))
         {
             actions.Add(action.Name, action);
         }

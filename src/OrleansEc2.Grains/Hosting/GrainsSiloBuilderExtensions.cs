@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using OrleansEc2.Grains.BundleTasks;
 using OrleansEc2.Grains.Configuration;
 using OrleansEc2.Grains.Migrations;
 using OrleansEc2.Grains.Regions;
@@ -23,6 +24,9 @@ public static class GrainsSiloBuilderExtensions
         services.AddSingleton<RegionCatalog>();
         services.TryAddSingleton<ISimulationClock>(sp => CreateClock(sp.GetRequiredService<IOptions<SimulatorOptions>>().Value.Clock));
         services.AddFileBlobStore(configuration);
+        services.AddOptions<BundleTaskOptions>().Bind(configuration.GetSection(BundleTaskOptions.SectionName));
+        services.AddSingleton(sp => BundleWriterSlots.From(sp.GetRequiredService<IOptions<BundleTaskOptions>>().Value));
+        silo.AddStartupTask<BundleTaskResumer>();
         services.AddOptions<MigrationOptions>().Bind(configuration.GetSection(MigrationOptions.SectionName));
         silo.AddStartupTask<MigrationResumer>();
         return silo;

@@ -215,20 +215,20 @@ public sealed partial class MigrationGrain(
 
     private async Task UndoStartAsync(string accountId, BlobInfo manifest)
     {
+        // What the record holds goes before the record, so that a failure part way leaves the record for the reminder
+        // (or the start-up scan) to undo again.
         try
         {
-            await state.ClearStateAsync();
-            await UnregisterReminderAsync();
             await blobs.RemoveReferenceAsync(manifest.Hash, Holder);
+            await state.ClearStateAsync();
+            state.State = new MigrationRecord();
+            await UnregisterReminderAsync();
             await Registry(accountId).RemoveAsync(MigrationId);
         }
         catch (Exception e)
         {
-            // The start-up scan or the reminder, if it survived, tries again.
             LogUndoFailed(logger, e, MigrationId);
         }
-
-        state.State = new MigrationRecord();
     }
 
     /// <summary>Starts the loop if the migration has work to do and none is running.</summary>

@@ -102,4 +102,19 @@ public interface IAccountRegionGrain : IGrainWithStringKey
 
     /// <summary>The ids of this account's bundle tasks here that are not finished (for the start-up scan).</summary>
     Task<ImmutableArray<string>> GetUnfinishedBundleTasksAsync();
+
+    /// <summary>
+    /// Records a newly registered image of this account, claiming its name: <c>InvalidAMIName.Duplicate</c> when
+    /// another image of the account here (not deregistered) already has it. Idempotent for the same image.
+    /// </summary>
+    Task RegisterImageAsync(ImageDescription image);
+
+    /// <summary>
+    /// Records an image's latest description and the accounts explicitly allowed to launch it (for DescribeImages'
+    /// executable-by); image grains call this on every change, on the owner's index and on those it is shared with.
+    /// </summary>
+    Task PublishImageAsync(ImageDescription image, ImmutableArray<string> launchPermissionUserIds);
+
+    /// <summary>Drops an image this account no longer sees (its share was revoked, or it stopped being public).</summary>
+    Task RemoveImageAsync(string imageId);
 }

@@ -56,8 +56,9 @@ public sealed record ImageQuery(
     [property: Id(3)] ImmutableArray<Ec2Filter> Filters);
 
 /// <summary>
-/// One AMI (<c>ami-</c> + 17 hex): a public image seeded from configuration, or (later) one registered from a
-/// bundle's manifest. An image the caller may not see answers <c>InvalidAMIID.NotFound</c>.
+/// One AMI (<c>ami-</c> + 17 hex): a public image seeded from configuration, or one registered from a bundle's
+/// manifest. An image the caller may not see answers <c>InvalidAMIID.NotFound</c>; one it may see but not change
+/// answers <c>AuthFailure</c>; a deregistered one answers <c>InvalidAMIID.Unavailable</c> to a launch.
 /// </summary>
 public interface IImageGrain : IGrainWithStringKey
 {
@@ -68,6 +69,33 @@ public interface IImageGrain : IGrainWithStringKey
     /// the image's region).
     /// </summary>
     Task<LaunchDisk> ResolveLaunchDiskAsync(Caller caller);
+
+    /// <summary>
+    /// RegisterImage, on a fresh image id: reads the manifest from the caller's bucket in the caller's region, checks
+    /// its signature against the certificate of its <c>&lt;user&gt;</c> (who must be the caller) and that this region's
+    /// EC2 key unseals the image key, and records the manifest's and each part's object identity (parts are not read
+    /// until a launch). <c>InvalidManifest</c>, <c>InvalidParameterValue</c>, <c>InvalidAMIName.Malformed</c> or
+    /// <c>InvalidAMIName.Duplicate</c> otherwise. Repeating the same request on the same id returns the same image.
+    /// </summary>
+    Task<ImageDescription> RegisterAsync(RegisterImageRequest request);
+
+    /// <summary>DeregisterImage (the owner only): the image leaves DescribeImages and its unbundled disk is dropped.</summary>
+    Task DeregisterAsync(Caller caller);
+
+    /// <summary>DescribeImageAttribute: <paramref name="attribute"/> is what was asked (only the owner may read the launch permission).</summary>
+    Task<ImageAttributes> DescribeAttributesAsync(Caller caller, ImageAttributeName attribute);
+
+    /// <summary>ModifyImageAttribute of the launch permission (the owner only); the accounts it is shared with see the image.</summary>
+    Task<ImageLaunchPermissions> ModifyLaunchPermissionAsync(Caller caller, LaunchPermissionModification modification);
+
+    /// <summary>ModifyImageAttribute of the description (the owner only; at most 255 characters).</summary>
+    Task<ImageDescription> ModifyDescriptionAsync(Caller caller, string description);
+
+    /// <summary>ResetImageAttribute of the launch permission (the owner only): back to the owner alone.</summary>
+    Task ResetLaunchPermissionAsync(Caller caller);
+
+    /// <summary>The disk the image keeps for launches and how many unbundles made it (for whoever may see the image).</summary>
+    Task<ImageLaunchCache> DescribeLaunchCacheAsync(Caller caller);
 }
 
 /// <summary>What RunInstances asks for.</summary>

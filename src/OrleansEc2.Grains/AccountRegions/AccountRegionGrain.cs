@@ -316,18 +316,69 @@ public sealed class AccountRegionGrain(
             }))];
         }
 
+        // As EC2: "all" is the public images; "self" (or the caller's own id) its own images and those shared with it;
+        // another account id, the images explicitly shared with that account.
         var executableBy = query.ExecutableBy.IsDefault ? [] : query.ExecutableBy;
         if (executableBy.Length > 0)
         {
             visible = [.. visible.Where(i => executableBy.Any(e => e switch
             {
                 "all" => i.IsPublic,
-                "self" => true,
-                _ => i.IsPublic || e == AccountId,
+                _ when e == "self" || e == AccountId => i.OwnerId == AccountId || MayLaunch(i.ImageId, AccountId),
+                _ => MayLaunch(i.ImageId, e),
             }))];
         }
 
         return Task.FromResult<ImmutableArray<ImageDescription>>([.. ImageFilters.Apply(visible, query.Filters).OrderBy(i => i.ImageId, StringComparer.Ordinal)]);
+    }
+
+    public async Task RegisterImageAsync(ImageDescription image)
+    {
+        var holder = state.State.Images.Values.FirstOrDefault(i =>
+            i.OwnerId == AccountId && i.State != ImageState.Deregistered && i.Name == image.Name && i.ImageId != image.ImageId);
+        if (holder is not null)
+        {
+            throw new Ec2Exception(Ec2ErrorCodes.InvalidAmiNameDuplicate, $"AMI name {image.Name} is already in use by AMI {holder.ImageId}");
+        }
+
+        state.State.Images[image.ImageId] = image with { Tags = [] };
+        _version++;
+        await state.WriteStateAsync();
+    }
+
+    public async Task PublishImageAsync(ImageDescription image, ImmutableArray<string> launchPermissionUserIds)
+    {
+        var users = launchPermissionUserIds.IsDefault ? [] : launchPermissionUserIds;
+        if (state.State.Images.TryGetValue(image.ImageId, out var known) && known == image with { Tags = known.Tags }
+            && users.SequenceEqual(state.State.ImageLaunchPermissions.GetValueOrDefault(image.ImageId) ?? []))
+        {
+            // An image grain publishes again on every activation: nothing to write when nothing changed.
+            return;
+        }
+
+        state.State.Images[image.ImageId] = image with { Tags = [] };
+        if (users.Length > 0)
+        {
+            state.State.ImageLaunchPermissions[image.ImageId] = [.. users];
+        }
+        else
+        {
+            state.State.ImageLaunchPermissions.Remove(image.ImageId);
+        }
+
+        _version++;
+        await state.WriteStateAsync();
+    }
+
+    public async Task RemoveImageAsync(string imageId)
+    {
+        var removed = state.State.Images.Remove(imageId);
+        removed |= state.State.ImageLaunchPermissions.Remove(imageId);
+        if (removed)
+        {
+            _version++;
+            await state.WriteStateAsync();
+        }
     }
 
     public async Task UpsertBundleTaskAsync(BundleTaskDescription task)
@@ -396,6 +447,9 @@ public sealed class AccountRegionGrain(
             _version++;
         }
     }
+
+    private bool MayLaunch(string imageId, string accountId)
+        => state.State.ImageLaunchPermissions.TryGetValue(imageId, out var users) && users.Contains(accountId);
 
     private InstanceDescription WithTags(InstanceDescription instance) => instance with { Tags = TagsOf(instance.InstanceId) };
 

@@ -25,6 +25,10 @@ public sealed class AccountRegionState
     /// <summary>The account's bundle tasks here, finished ones until their retention ends.</summary>
     [Id(5)]
     public Dictionary<string, BundleTaskDescription> BundleTasks { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The accounts explicitly allowed to launch each image in <see cref="Images"/> (besides its owner).</summary>
+    [Id(6)]
+    public Dictionary<string, List<string>> ImageLaunchPermissions { get; set; } = new(StringComparer.Ordinal);
 }
 
 [GenerateSerializer, Alias("OrleansEc2.Grains.ClientTokenClaim")]

@@ -47,6 +47,54 @@ public static class MigrationErrorCodes
     }
 }
 
+/// <summary>
+/// CopyImage's part of a migration: once the bundle is in the destination, register it there as <see cref="ImageId"/>
+/// (shown as pending in DescribeImages meanwhile, as failed with the reason if the copy fails).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("OrleansEc2.MigrationImageRegistration")]
+public sealed record MigrationImageRegistration(
+    [property: Id(0)] string ImageId,
+    [property: Id(1)] string Name,
+    [property: Id(2)] string? Description,
+    [property: Id(3)] string Architecture,
+    [property: Id(4)] Platform Platform,
+    [property: Id(5)] string SourceImageId,
+    [property: Id(6)] string SourceRegion);
+
+/// <summary>
+/// CopyImage's question, asked in the destination region (<see cref="Caller"/>'s): the source image and region, and
+/// the new image's name and description. <see cref="ImageId"/> is the id the copy gets (see <see cref="CopyImageIds"/>).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("OrleansEc2.CopyImageRequest")]
+public sealed record CopyImageRequest(
+    [property: Id(0)] Caller Caller,
+    [property: Id(1)] string SourceRegion,
+    [property: Id(2)] string SourceImageId,
+    [property: Id(3)] string Name,
+    [property: Id(4)] string? Description,
+    [property: Id(5)] string ImageId);
+
+/// <summary>
+/// The ids of a CopyImage: with a client token they are derived from it (the same token of the same account in the same
+/// region gives the same image and migration, so a repeated request answers the first copy); without, fresh ones.
+/// </summary>
+public static class CopyImageIds
+{
+    public static (string ImageId, string MigrationId) For(Caller caller, string? clientToken)
+    {
+        var imageId = string.IsNullOrEmpty(clientToken)
+            ? Ec2Ids.NewImageId()
+            : "ami-" + HexHash($"CopyImage\n{caller.AccountId}\n{caller.Region}\n{clientToken}")[..17];
+        return (imageId, MigrationIdOf(imageId));
+    }
+
+    /// <summary>The migration that copies the bundle of the image <paramref name="imageId"/>.</summary>
+    public static string MigrationIdOf(string imageId) => "mig-" + HexHash("CopyImage migration\n" + imageId)[..8];
+
+    private static string HexHash(string text) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+}
+
 /// <summary>Why a migration failed.</summary>
 [GenerateSerializer, Immutable, Alias("OrleansEc2.MigrationError")]
 public sealed record MigrationError([property: Id(0)] string Code, [property: Id(1)] string Message);
@@ -67,18 +115,23 @@ public sealed record MigrateImageRequest(
     [property: Id(4)] string ManifestKey,
     [property: Id(5)] string DestinationBucket,
     [property: Id(6)] string Location,
-    [property: Id(7)] string? DestinationKeyPrefix = null)
+    [property: Id(7)] string? DestinationKeyPrefix = null,
+    [property: Id(8)] MigrationImageRegistration? Registration = null)
 {
     // The private key stays out of logs and exception messages that print the request.
     private bool PrintMembers(StringBuilder builder)
     {
         builder.Append($"AccountId = {AccountId}, SourceBucket = {SourceBucket}, ManifestKey = {ManifestKey}, ");
-        builder.Append($"DestinationBucket = {DestinationBucket}, Location = {Location}, DestinationKeyPrefix = {DestinationKeyPrefix}");
+        builder.Append($"DestinationBucket = {DestinationBucket}, Location = {Location}, DestinationKeyPrefix = {DestinationKeyPrefix}, ");
+        builder.Append($"Registration = {Registration}");
         return true;
     }
 }
 
-/// <summary>A migration as it stands: where from, where to, its state and how many of its parts are copied.</summary>
+/// <summary>
+/// A migration as it stands: where from, where to, its state and how many of its parts are copied; for a CopyImage,
+/// the image it registers (<see cref="ImageId"/>).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("OrleansEc2.MigrationDescription")]
 public sealed record MigrationDescription(
     [property: Id(0)] string MigrationId,
@@ -94,7 +147,8 @@ public sealed record MigrationDescription(
     [property: Id(10)] int PartCount,
     [property: Id(11)] DateTimeOffset StartTime,
     [property: Id(12)] DateTimeOffset UpdateTime,
-    [property: Id(13)] MigrationError? Error)
+    [property: Id(13)] MigrationError? Error,
+    [property: Id(14)] string? ImageId = null)
 {
     /// <summary>Where RegisterImage finds the migrated bundle: <c>bucket/key</c> of the destination manifest.</summary>
     public string DestinationManifestLocation => $"{DestinationBucket}/{DestinationManifestKey}";
@@ -125,6 +179,18 @@ public interface IMigrationGrain : IGrainWithStringKey
     /// the same id answers the migration as it stands.
     /// </summary>
     Task<MigrationDescription> StartAsync(MigrateImageRequest request);
+
+    /// <summary>
+    /// CopyImage of an instance-store image the caller owns in <see cref="CopyImageRequest.SourceRegion"/>: a migration,
+    /// signed with the account's own credentials, of its bundle into the caller's bucket
+    /// <c>amis-for-{account}-in-{region}</c> of the destination region (under <c>{new image id}/</c>), and then its
+    /// registration there as <see cref="CopyImageRequest.ImageId"/>, which is pending meanwhile. Refusals besides
+    /// StartAsync's: <c>InvalidRegion</c>, <c>InvalidAMIID.Malformed</c>/<c>.NotFound</c>/<c>.Unavailable</c> (not
+    /// available), <c>UnsupportedOperation</c> (an image the caller does not own, or one with no bundle),
+    /// <c>InvalidAMIName.Malformed</c>/<c>.Duplicate</c>, <c>InvalidParameterValue</c> (the description). The same
+    /// request again on the same id answers the migration as it stands; another is <c>IdempotentParameterMismatch</c>.
+    /// </summary>
+    Task<MigrationDescription> StartCopyImageAsync(CopyImageRequest request);
 
     /// <summary>The migration as it stands; <c>InvalidMigrationID.NotFound</c> for another account's or an unknown one.</summary>
     Task<MigrationDescription> DescribeAsync(string accountId);

@@ -4,8 +4,8 @@ namespace OrleansEc2.Client;
 
 /// <summary>
 /// ec2-migrate-image for scripts: start a migration of a bundle to a bucket in another location, follow its progress,
-/// describe it. The account is the <see cref="AccountRegionClient"/>'s; its region plays no part (the source is
-/// wherever the source bucket is).
+/// describe it; and CopyImage. The account is the <see cref="AccountRegionClient"/>'s; for a migration its region plays
+/// no part (the source is wherever the source bucket is), for CopyImage it is the destination.
 /// </summary>
 public static class MigrationClientExtensions
 {
@@ -117,6 +117,27 @@ public static class MigrationClientExtensions
 
             await Task.Delay(interval, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// CopyImage into this client's region (the destination) of an image the account owns in
+    /// <paramref name="sourceRegion"/>: answers the copy's migration, whose <see cref="MigrationDescription.ImageId"/> is
+    /// the new image (pending until the migration completes; <see cref="WaitForMigrationAsync"/> follows it). The same
+    /// <paramref name="clientToken"/> again answers the same copy.
+    /// </summary>
+    public static Task<MigrationDescription> CopyImageAsync(
+        this AccountRegionClient destination,
+        string sourceRegion,
+        string sourceImageId,
+        string name,
+        string? description = null,
+        string? clientToken = null)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        var caller = new Caller(destination.AccountId, destination.Region);
+        var (imageId, migrationId) = CopyImageIds.For(caller, clientToken);
+        return destination.Grains.GetGrain<IMigrationGrain>(migrationId)
+            .StartCopyImageAsync(new CopyImageRequest(caller, sourceRegion, sourceImageId, name, description, imageId));
     }
 
     /// <summary>Starts a migration signed with the account's own credentials and waits for it (<see cref="WaitForMigrationAsync"/>).</summary>

@@ -57,6 +57,7 @@ internal static class SimMigrations
         startTime = Ec2XmlWriter.FormatTimestamp(migration.StartTime),
         updateTime = Ec2XmlWriter.FormatTimestamp(migration.UpdateTime),
         error = migration.Error is { } error ? new { code = error.Code, message = error.Message } : null,
+        imageId = migration.ImageId,
     };
 
     private static MigrateImageRequest ParseRequest(string accountId, ReadOnlyMemory<byte> body)

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansEc2.Bundling;
 using OrleansEc2.Grains.Hosting;
+using OrleansEc2.Grains.Regions;
 
 namespace OrleansEc2.Grains.Migrations;
 
@@ -28,6 +29,7 @@ public sealed partial class MigrationGrain(
     IBlobStore blobs,
     ISimulationClock clock,
     IOptions<MigrationOptions> options,
+    RegionCatalog regions,
     ILogger<MigrationGrain> logger) : Grain, IMigrationGrain, IRemindable
 {
     private const string ReminderName = "resume";
@@ -63,6 +65,8 @@ public sealed partial class MigrationGrain(
     private IBucketGrain SourceBucket => GrainFactory.GetGrain<IBucketGrain>(Current.SourceBucket);
 
     private IBucketGrain DestinationBucket => GrainFactory.GetGrain<IBucketGrain>(Current.DestinationBucket);
+
+    private IAccountRegionGrain DestinationIndex => GrainFactory.GetGrain<IAccountRegionGrain>(AccountRegionKeys.Format(Current.AccountId, Current.DestinationRegion));
 
     private IMigrationRegistryGrain Registry(string accountId) => GrainFactory.GetGrain<IMigrationRegistryGrain>(accountId);
 
@@ -134,18 +138,26 @@ public sealed partial class MigrationGrain(
                 PartCount: plan.Parts.Count,
                 StartTime: now,
                 UpdateTime: now,
-                Error: null),
+                Error: null,
+                ImageId: request.Registration?.ImageId),
             RequestHash = requestHash,
             CertificatePem = request.CertificatePem,
             ResealedManifest = manifest,
             ManifestContentType = plan.ManifestContentType,
             SourceFolder = plan.SourceFolder,
             DestinationFolder = plan.DestinationFolder,
+            Registration = request.Registration,
         };
         try
         {
             await state.WriteStateAsync();
             await this.RegisterOrUpdateReminder(ReminderName, ReminderPeriod, ReminderPeriod);
+            if (request.Registration is not null)
+            {
+                // Claims the name (InvalidAMIName.Duplicate otherwise) and shows the copy as pending.
+                await DestinationIndex.RegisterImageAsync(ImageOf(MigrationState.Pending, reason: null));
+            }
+
             if (!plan.DestinationBucketExists)
             {
                 await CreateDestinationBucketAsync(request.AccountId, plan.DestinationRegion);
@@ -153,7 +165,7 @@ public sealed partial class MigrationGrain(
         }
         catch
         {
-            await UndoStartAsync(request.AccountId, manifest);
+            await UndoStartAsync();
             throw;
         }
 
@@ -163,6 +175,17 @@ public sealed partial class MigrationGrain(
         LogAccepted(logger, MigrationId, request.SourceBucket, request.ManifestKey, plan.SourceRegion, request.DestinationBucket, plan.DestinationRegion, plan.Parts.Count);
         EnsureRunning();
         return Current;
+    }
+
+    public async Task<MigrationDescription> StartCopyImageAsync(CopyImageRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (MigrationId != CopyImageIds.MigrationIdOf(request.ImageId))
+        {
+            throw new ArgumentException($"The copy {request.ImageId} is made by migration {CopyImageIds.MigrationIdOf(request.ImageId)}, not {MigrationId}.", nameof(request));
+        }
+
+        return await StartAsync(await CopyImagePlan.MakeAsync(GrainFactory, regions, request));
     }
 
     public Task<MigrationDescription> DescribeAsync(string accountId)
@@ -213,13 +236,21 @@ public sealed partial class MigrationGrain(
         }
     }
 
-    private async Task UndoStartAsync(string accountId, BlobInfo manifest)
+    private async Task UndoStartAsync()
     {
         // What the record holds goes before the record, so that a failure part way leaves the record for the reminder
         // (or the start-up scan) to undo again.
+        var record = Record;
+        var accountId = record.Description!.AccountId;
         try
         {
-            await blobs.RemoveReferenceAsync(manifest.Hash, Holder);
+            if (record.Registration is { } registration)
+            {
+                await GrainFactory.GetGrain<IAccountRegionGrain>(AccountRegionKeys.Format(accountId, record.Description.DestinationRegion))
+                    .RemoveImageAsync(registration.ImageId);
+            }
+
+            await blobs.RemoveReferenceAsync(record.ResealedManifest!.Hash, Holder);
             await state.ClearStateAsync();
             state.State = new MigrationRecord();
             await UnregisterReminderAsync();
@@ -253,7 +284,7 @@ public sealed partial class MigrationGrain(
             {
                 // StartAsync was interrupted by a crash before it answered: nobody knows this migration.
                 LogUndoingInterruptedStart(logger, MigrationId);
-                await UndoStartAsync(Current.AccountId, Record.ResealedManifest!);
+                await UndoStartAsync();
                 return;
             }
 
@@ -401,6 +432,18 @@ public sealed partial class MigrationGrain(
                 new PutObjectRequest(Current.DestinationManifestKey, Record.ResealedManifest!, Record.ManifestContentType, ImmutableDictionary<string, string>.Empty, null));
         }
 
+        if (Record.Registration is { } registration)
+        {
+            // Idempotent: after a crash here, registering again with the same request answers the same image.
+            await GrainFactory.GetGrain<IImageGrain>(registration.ImageId).RegisterAsync(new RegisterImageRequest(
+                new Caller(Current.AccountId, Current.DestinationRegion),
+                Current.DestinationManifestLocation,
+                registration.Name,
+                registration.Description,
+                registration.Architecture));
+            LogRegistered(logger, MigrationId, registration.ImageId, registration.SourceImageId, registration.SourceRegion, Current.DestinationRegion);
+        }
+
         await TransitionAsync(MigrationState.Complete);
         LogComplete(logger, MigrationId, Current.DestinationManifestLocation);
     }
@@ -456,6 +499,27 @@ public sealed partial class MigrationGrain(
         }
     }
 
+    /// <summary>The CopyImage's image as DescribeImages shows it until it is registered: pending, or failed with the reason.</summary>
+    private ImageDescription ImageOf(MigrationState state, string? reason)
+    {
+        var registration = Record.Registration!;
+        return new ImageDescription(
+            registration.ImageId,
+            Current.DestinationRegion,
+            Current.AccountId,
+            OwnerAlias: null,
+            registration.Name,
+            registration.Description,
+            registration.Architecture,
+            registration.Platform,
+            state == MigrationState.Failed ? ImageState.Failed : ImageState.Pending,
+            Current.DestinationManifestLocation,
+            IsPublic: false,
+            Current.StartTime,
+            reason,
+            Tags: []);
+    }
+
     private async Task<string> ReadTextAsync(BlobInfo blob)
     {
         await using var stream = blobs.OpenRead(blob.Hash);
@@ -485,6 +549,12 @@ public sealed partial class MigrationGrain(
     /// <summary>A finished migration lets go of the re-sealed manifest's blob (the destination object holds it now), its registry entry and reminder.</summary>
     private async Task TidyUpAsync()
     {
+        if (Current.State == MigrationState.Failed && Record.Registration is not null)
+        {
+            var error = Current.Error!;
+            await DestinationIndex.PublishImageAsync(ImageOf(MigrationState.Failed, $"{error.Code}: {error.Message}"), []);
+        }
+
         if (Record.ResealedManifest is { } manifest)
         {
             await blobs.RemoveReferenceAsync(manifest.Hash, Holder);
@@ -535,7 +605,7 @@ public sealed partial class MigrationGrain(
     private static string HashOf(MigrateImageRequest request)
     {
         var text = string.Join('\n', request.AccountId, request.CertificatePem, request.PrivateKeyPem, request.SourceBucket, request.ManifestKey,
-            request.DestinationBucket, request.Location, request.DestinationKeyPrefix ?? "\0");
+            request.DestinationBucket, request.Location, request.DestinationKeyPrefix ?? "\0", request.Registration?.ToString() ?? "\0");
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
 
@@ -544,6 +614,9 @@ public sealed partial class MigrationGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Migration {MigrationId}: {From} -> {To}")]
     private static partial void LogTransition(ILogger logger, string migrationId, string from, string to);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Migration {MigrationId}: registered {ImageId}, the copy of {SourceImageId} ({SourceRegion}), in {Region}")]
+    private static partial void LogRegistered(ILogger logger, string migrationId, string imageId, string sourceImageId, string sourceRegion, string region);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Migration {MigrationId} complete: {ManifestLocation}")]
     private static partial void LogComplete(ILogger logger, string migrationId, string manifestLocation);

@@ -3,6 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using OrleansEc2.Bundling;
 using OrleansEc2.Grains.Buckets;
+using OrleansEc2.Grains.Images;
 
 namespace OrleansEc2.Grains.Migrations;
 
@@ -30,6 +31,13 @@ internal sealed record MigrationPlan(
         var manifestKey = Require(request.ManifestKey, "manifest");
         var destinationBucketName = Require(request.DestinationBucket, "destinationBucket");
         var location = Require(request.Location, "location");
+
+        if (request.Registration is { } registration)
+        {
+            Ec2Ids.EnsureImageId(registration.ImageId);
+            ImageRules.ValidateName(registration.Name);
+            ImageRules.ValidateDescription(registration.Description);
+        }
 
         using var certificate = ReadKeyMaterial(() => PemKeys.ParseCertificate(certificatePem), "cert", "an X.509 certificate in PEM");
         using var privateKey = ReadKeyMaterial(() => PemKeys.ParsePrivateKey(privateKeyPem), "privateKey", "an RSA private key in PEM");

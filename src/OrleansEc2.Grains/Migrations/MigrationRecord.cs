@@ -42,6 +42,10 @@ public sealed class MigrationRecord
     [Id(8)]
     public string DestinationFolder { get; set; } = "";
 
+    /// <summary>CopyImage's image to register once the bundle is in place (null for a plain migration).</summary>
+    [Id(9)]
+    public MigrationImageRegistration? Registration { get; set; }
+
     /// <summary>True once a finished migration has let go of its blob, registry entry and reminder.</summary>
     [Id(7)]
     public bool TidiedUp { get; set; }

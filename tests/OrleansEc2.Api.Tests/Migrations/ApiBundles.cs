@@ -62,13 +62,14 @@ public static class ApiBundles
         var manifest = Manifest.Parse(Encoding.UTF8.GetString(await S3TestKit.ReadAllAsync(s3, bucket, manifestKey)));
         using var regionKey = PemKeys.ParsePrivateKey(await silo.Grains.GetGrain<IRegionGrain>(region).GetEc2PrivateKeyPemAsync());
         var output = new MemoryStream();
-        await Unbundler.UnbundleAsync(manifest, ManifestVerifier.UnsealForRegion(manifest, regionKey, region), new S3Parts(s3, bucket), output);
+        await Unbundler.UnbundleAsync(manifest, ManifestVerifier.UnsealForRegion(manifest, regionKey, region), new S3Parts(s3, bucket, manifestKey[..(manifestKey.LastIndexOf('/') + 1)]), output);
         return output.ToArray();
     }
 
-    private sealed class S3Parts(IAmazonS3 s3, string bucket) : IPartSource
+    /// <summary>Parts next to the manifest: in its folder (<c>""</c> or ending in <c>/</c>).</summary>
+    private sealed class S3Parts(IAmazonS3 s3, string bucket, string folder) : IPartSource
     {
         public async Task<Stream> OpenPartAsync(string fileName, CancellationToken cancellationToken)
-            => new MemoryStream(await S3TestKit.ReadAllAsync(s3, bucket, fileName));
+            => new MemoryStream(await S3TestKit.ReadAllAsync(s3, bucket, folder + fileName));
     }
 }

@@ -2,10 +2,55 @@ using System.Diagnostics;
 
 namespace OrleansEc2.Grains.Tests.Migrations;
 
-/// <summary>A cluster where copying a part takes a minute of simulated time, to watch a migration's progress.</summary>
+/// <summary>
+/// A cluster where copying a part takes a minute of simulated time, to watch a migration's progress (and a CopyImage
+/// pending); its own, as the images registered here must not show in other collections' DescribeImages.
+/// </summary>
 public sealed class SlowMigrationClusterFixture : ClusterFixture
 {
     public static readonly TimeSpan PartCopyDelay = TimeSpan.FromMinutes(1);
+
+    private readonly Lock _lock = new();
+
+    private Task<string>? _sharedBundle;
+
+    /// <summary>One bundle of a customized Windows instance of Alice in us-east-1, for tests that only register it; its manifest's location.</summary>
+    public Task<string> SharedBundleAsync()
+    {
+        lock (_lock)
+        {
+            return _sharedBundle ??= BundleOnceAsync();
+        }
+    }
+
+    /// <summary>Moves the simulated clock a part's delay at a time until the migration is finished; answers it.</summary>
+    public async Task<MigrationDescription> CompleteAsync(string migrationId, string accountId = Alice)
+    {
+        var migration = Grains.GetGrain<IMigrationGrain>(migrationId);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var described = await migration.DescribeAsync(accountId);
+            if (described.State.IsFinished())
+            {
+                return described;
+            }
+
+            if (watch.Elapsed > TimeSpan.FromSeconds(60))
+            {
+                throw new TimeoutException($"Migration {migrationId} should finish, but it is {described.Progress}.");
+            }
+
+            Time.Advance(PartCopyDelay);
+            await Task.Delay(5);
+        }
+    }
+
+    private async Task<string> BundleOnceAsync()
+    {
+        var kit = new Images.ImageTestKit(this);
+        return await kit.BundleAsync(await kit.CustomizedInstanceAsync(), Scenario.Unique("shared-bundles"), "shared");
+    }
 
     protected override IDictionary<string, string?> Overrides => new Dictionary<string, string?>
     {

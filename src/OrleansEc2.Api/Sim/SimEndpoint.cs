@@ -12,8 +12,8 @@ namespace OrleansEc2.Api.Sim;
 
 /// <summary>
 /// <c>/_sim/…</c>: what AWS has no API for — guest actions inside an instance, the account's signing certificate
-/// and key, the simulation clock, migrations (<see cref="SimMigrations"/>). Signed with SigV4 for service <c>ec2</c> as the account; JSON answers and JSON
-/// errors <c>{ "code": …, "message": … }</c>.
+/// and key, the simulation clock, migrations (<see cref="SimMigrations"/>). Signed with SigV4 for service <c>ec2</c>
+/// as the account; JSON answers and JSON errors <c>{ "code": …, "message": … }</c>.
 /// </summary>
 internal sealed partial class SimEndpoint(
     Ec2Authenticator authenticator,

@@ -118,7 +118,7 @@ public sealed record MigrateImageRequest(
     [property: Id(7)] string? DestinationKeyPrefix = null,
     [property: Id(8)] MigrationImageRegistration? Registration = null)
 {
-    // The private key stays out of logs and exception messages that print the request.
+    // The PEM texts (the private key above all) stay out of logs and messages that print the request.
     private bool PrintMembers(StringBuilder builder)
     {
         builder.Append($"AccountId = {AccountId}, SourceBucket = {SourceBucket}, ManifestKey = {ManifestKey}, ");

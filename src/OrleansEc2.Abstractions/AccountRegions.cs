@@ -81,12 +81,6 @@ public interface IAccountRegionGrain : IGrainWithStringKey
 
     Task<ImmutableArray<ResourceTag>> DescribeTagsAsync(ImmutableArray<Ec2Filter> filters);
 
-    /// <summary>
-    /// Records an image's latest description in this account's index: one it owns, or one another account shared with
-    /// it (image grains call this on every change; a deregistered image drops out of DescribeImages).
-    /// </summary>
-    Task UpsertImageAsync(ImageDescription image);
-
     /// <summary>The images this account can see here: public ones, its own, and those shared with it; filtered.</summary>
     Task<ImmutableArray<ImageDescription>> DescribeImagesAsync(ImageQuery query);
 

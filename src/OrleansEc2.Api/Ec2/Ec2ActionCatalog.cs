@@ -10,6 +10,7 @@ internal static class Ec2ActionCatalog
         var actions = new Dictionary<string, Ec2Action>(StringComparer.Ordinal);
         foreach (var action in RegionActions.All()
             .Concat(ImageActions.All())
+            .Concat(CopyImageActions.All())
             .Concat(ImageRegistrationActions.All())
             .Concat(InstanceActions.All())
             .Concat(KeyPairActions.All())

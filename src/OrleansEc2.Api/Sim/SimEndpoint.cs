@@ -12,8 +12,8 @@ namespace OrleansEc2.Api.Sim;
 
 /// <summary>
 /// <c>/_sim/…</c>: what AWS has no API for — guest actions inside an instance, the account's signing certificate
-/// and key, the simulation clock. Signed with SigV4 for service <c>ec2</c> as the account; JSON answers and JSON
-/// errors <c>{ "code": …, "message": … }</c>.
+/// and key, the simulation clock, migrations (<see cref="SimMigrations"/>). Signed with SigV4 for service <c>ec2</c>
+/// as the account; JSON answers and JSON errors <c>{ "code": …, "message": … }</c>.
 /// </summary>
 internal sealed partial class SimEndpoint(
     Ec2Authenticator authenticator,
@@ -124,6 +124,10 @@ internal sealed partial class SimEndpoint(
                 RequireMethod(method, HttpMethods.Get);
                 var credentials = await grains.GetGrain<IAccountGrain>(caller.AccountId).GetSigningCredentialsAsync();
                 await WriteJsonAsync(context, new { certificate = credentials.CertificatePem, privateKey = credentials.PrivateKeyPem });
+                return;
+
+            case ["migrations", .. var migration]:
+                await SimMigrations.HandleAsync(context, grains, caller, migration, body);
                 return;
 
             case ["instances", var instanceId, .. var action]:

@@ -279,13 +279,6 @@ public sealed class AccountRegionGrain(
         return Task.FromResult<ImmutableArray<ResourceTag>>([.. TagFilters.Apply(all, filters)]);
     }
 
-    public async Task UpsertImageAsync(ImageDescription image)
-    {
-        state.State.Images[image.ImageId] = image with { Tags = [] };
-        _version++;
-        await state.WriteStateAsync();
-    }
-
     public Task<ImmutableArray<ImageDescription>> DescribeImagesAsync(ImageQuery query)
     {
         var visible = catalog.PublicImagesIn(Region).Select(p => p.Description)

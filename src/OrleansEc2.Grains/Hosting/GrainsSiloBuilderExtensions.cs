@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OrleansEc2.Grains.BundleTasks;
 using OrleansEc2.Grains.Configuration;
+using OrleansEc2.Grains.Migrations;
 using OrleansEc2.Grains.Regions;
 
 namespace OrleansEc2.Grains.Hosting;
@@ -26,6 +27,8 @@ public static class GrainsSiloBuilderExtensions
         services.AddOptions<BundleTaskOptions>().Bind(configuration.GetSection(BundleTaskOptions.SectionName));
         services.AddSingleton(sp => BundleWriterSlots.From(sp.GetRequiredService<IOptions<BundleTaskOptions>>().Value));
         silo.AddStartupTask<BundleTaskResumer>();
+        services.AddOptions<MigrationOptions>().Bind(configuration.GetSection(MigrationOptions.SectionName));
+        silo.AddStartupTask<MigrationResumer>();
         return silo;
     }
 

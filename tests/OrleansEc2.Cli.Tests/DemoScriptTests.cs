@@ -21,7 +21,6 @@ public class DemoScriptTests
         var (exitCode, output, error) = await RunDemoAsync(silo.BaseUrl);
 
         exitCode.Should().Be(0, "the demo failed after {0}:\n{1}\n{2}\n{3}", started.Elapsed, output, error, silo.Output);
-        started.Elapsed.Should().BeLessThan(TimeSpan.FromMinutes(1));
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         lines.Should().Contain(l => Matches(l, Tabs("BUNDLE", "{bundle}", "{instance}", "demo-{any}", "winami", "{time}", "{time}", "pending")));
         lines.Should().Contain(l => Matches(l, Tabs("BUNDLE", "{bundle}", "{instance}", "demo-{any}", "winami", "{time}", "{time}", "complete")));

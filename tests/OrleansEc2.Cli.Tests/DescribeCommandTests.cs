@@ -68,7 +68,7 @@ public class DescribeCommandTests(CliSiloFixture silo)
     {
         using var workspace = silo.Workspace();
 
-        var run = await workspace.RunAsync("ec2-describe-images", "-a", "-F", "platform=windows", "--json");
+        var run = await workspace.RunAsync("ec2-describe-images", "-o", "amazon", "-F", "platform=windows", "--json");
 
         run.ExitCode.Should().Be(0);
         using var document = JsonDocument.Parse(run.Out);
@@ -79,6 +79,22 @@ public class DescribeCommandTests(CliSiloFixture silo)
         image.GetProperty("visibility").GetString().Should().Be("public");
         image.GetProperty("platform").GetString().Should().Be("windows");
         image.TryGetProperty("kernelId", out _).Should().BeFalse("empty columns are left out of the JSON");
+    }
+
+    [Fact]
+    public async Task DescribeImages_WithoutArguments_ShowsTheAccountsOwnImagesOnly_AndWithAllThePublicOnesToo()
+    {
+        using var workspace = silo.Workspace();
+
+        var own = await workspace.RunAsync("ec2-describe-images");
+        var all = await workspace.RunAsync("describe-images", "-a");
+
+        own.ExitCode.Should().Be(0);
+        own.OutLines.Should().OnlyContain(l => l.Split('\t', StringSplitOptions.None)[3] == CliSiloFixture.Alice);
+        all.ExitCode.Should().Be(0);
+        all.OutLines.Where(l => l.Split('\t', StringSplitOptions.None)[3] == "amazon").Select(l => l.Split('\t')[2])
+            .Should().BeEquivalentTo([FedoraLocation, WindowsLocation]);
+        all.OutLines.Should().Contain(own.OutLines);
     }
 
     [Fact]

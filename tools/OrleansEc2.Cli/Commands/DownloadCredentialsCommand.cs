@@ -31,8 +31,8 @@ internal sealed class DownloadCredentialsCommand : ServiceCommand
     {
         var directory = Console.ResolvePath(parseResult.GetValue(DirectoryOption) ?? ".");
         var answer = await session.Sim().GetJsonAsync("/_sim/account/signing-credentials", cancellationToken);
-        var certificatePem = MigrationRecords.Text(answer, "certificate") ?? throw new CliException(ExitCodes.Failure, "The simulator's answer has no certificate.");
-        var privateKeyPem = MigrationRecords.Text(answer, "privateKey") ?? throw new CliException(ExitCodes.Failure, "The simulator's answer has no private key.");
+        var certificatePem = JsonFields.Text(answer, "certificate") ?? throw new CliException(ExitCodes.Failure, "The simulator's answer has no certificate.");
+        var privateKeyPem = JsonFields.Text(answer, "privateKey") ?? throw new CliException(ExitCodes.Failure, "The simulator's answer has no private key.");
         var id = CredentialId(certificatePem);
 
         Directory.CreateDirectory(directory);

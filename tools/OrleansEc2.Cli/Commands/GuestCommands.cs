@@ -149,7 +149,7 @@ internal sealed class GuestListCommand : GuestCommand
         {
             foreach (var file in files.EnumerateArray())
             {
-                var path = MigrationRecords.Text(file, "path") ?? "";
+                var path = JsonFields.Text(file, "path") ?? "";
                 var length = file.TryGetProperty("length", out var l) && l.TryGetInt64(out var n) ? n : 0;
                 var temporary = file.TryGetProperty("isTemporary", out var t) && t.ValueKind == JsonValueKind.True;
                 output.Add("files", FileRecord(InstanceId(parseResult), path, length).Field("temporary", temporary ? "temporary" : null));

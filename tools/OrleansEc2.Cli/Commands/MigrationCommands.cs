@@ -136,7 +136,7 @@ internal sealed class MigrateImageCommand : ServiceCommand
         }
 
         output.Progress(MigrationRecords.Migration(migration));
-        var id = MigrationRecords.Text(migration, "migrationId") ?? throw new CliException(ExitCodes.Failure, "The simulator's answer names no migration id.");
+        var id = JsonFields.Text(migration, "migrationId") ?? throw new CliException(ExitCodes.Failure, "The simulator's answer names no migration id.");
         var done = (await Waiter.WaitAsync(
             Console,
             output,
@@ -188,24 +188,23 @@ internal static class MigrationRecords
 {
     public static Record Migration(JsonElement migration)
     {
-        var state = Text(migration, "state");
+        var state = JsonFields.Text(migration, "state");
         var record = new Record("MIGRATION")
-            .Field("migrationId", Text(migration, "migrationId"))
-            .Field("source", $"{Text(migration, "sourceBucket")}/{Text(migration, "manifest")}")
-            .Field("destination", Text(migration, "destinationManifestLocation"))
-            .Field("destinationRegion", Text(migration, "destinationRegion"))
+            .Field("migrationId", JsonFields.Text(migration, "migrationId"))
+            .Field("source", $"{JsonFields.Text(migration, "sourceBucket")}/{JsonFields.Text(migration, "manifest")}")
+            .Field("destination", JsonFields.Text(migration, "destinationManifestLocation"))
+            .Field("destinationRegion", JsonFields.Text(migration, "destinationRegion"))
             .Field("startTime", Time(migration, "startTime"))
             .Field("updateTime", Time(migration, "updateTime"))
             .Field("state", state);
         if (state == "failed")
         {
-            var error = migration.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.Object ? e : default;
-            record.Field("errorCode", error.ValueKind == JsonValueKind.Object ? Text(error, "code") : null)
-                .Field("errorMessage", error.ValueKind == JsonValueKind.Object ? Text(error, "message") : null);
+            var error = Error(migration);
+            record.Field("errorCode", JsonFields.Text(error, "code")).Field("errorMessage", JsonFields.Text(error, "message"));
         }
         else
         {
-            record.Field("partsCopied", $"{Number(migration, "partsCopied")}/{Number(migration, "partCount")}");
+            record.Field("partsCopied", $"{JsonFields.Number(migration, "partsCopied")}/{JsonFields.Number(migration, "partCount")}");
         }
 
         return record;
@@ -213,10 +212,10 @@ internal static class MigrationRecords
 
     public static WaitStatus Status(JsonElement migration)
     {
-        var id = Text(migration, "migrationId");
-        var state = Text(migration, "state") ?? "unknown";
-        var copied = Number(migration, "partsCopied");
-        var count = Number(migration, "partCount");
+        var id = JsonFields.Text(migration, "migrationId");
+        var state = JsonFields.Text(migration, "state") ?? "unknown";
+        var copied = JsonFields.Number(migration, "partsCopied");
+        var count = JsonFields.Number(migration, "partCount");
         var done = state is "complete" or "failed";
         double? percent = state == "complete" ? 100 : count > 0 ? Math.Round(100.0 * copied / count, 1) : null;
         return new WaitStatus($"{id} {state} {copied}/{count}", percent, done, Migration(migration));
@@ -224,26 +223,22 @@ internal static class MigrationRecords
 
     public static void ThrowIfFailed(JsonElement migration, RecordOutput output)
     {
-        if (Text(migration, "state") != "failed")
+        if (JsonFields.Text(migration, "state") != "failed")
         {
             return;
         }
 
         output.Complete();
-        var error = migration.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.Object ? e : default;
-        var code = error.ValueKind == JsonValueKind.Object ? Text(error, "code") : null;
-        var message = error.ValueKind == JsonValueKind.Object ? Text(error, "message") : null;
-        throw TaskErrors.Failed($"Migration {Text(migration, "migrationId")}", code, message);
+        var error = Error(migration);
+        throw TaskErrors.Failed($"Migration {JsonFields.Text(migration, "migrationId")}", JsonFields.Text(error, "code"), JsonFields.Text(error, "message"));
     }
 
-    public static string? Text(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    private static long Number(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) ? number : 0;
+    /// <summary>The migration's <c>error</c> object (an undefined element when it has none).</summary>
+    private static JsonElement Error(JsonElement migration) =>
+        migration.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object ? error : default;
 
     private static DateTime? Time(JsonElement element, string name) =>
-        Text(element, name) is { } text && DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var time)
+        JsonFields.Text(element, name) is { } text && DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var time)
             ? time
             : null;
 }

@@ -38,8 +38,8 @@ internal sealed class Ec2SimSession(Ec2SimSettings settings) : IDisposable
         return client;
     }
 
-    /// <summary>The <c>/_sim/</c> client, signing for the settings' region or <paramref name="credentials"/>' own.</summary>
-    public SimClient Sim(Ec2SimSettings? credentials = null) => new(_http, credentials ?? Settings);
+    /// <summary>The <c>/_sim/</c> client, signing as the settings' account for their region.</summary>
+    public SimClient Sim() => new(_http, Settings);
 
     /// <summary>Whether an exception is the endpoint not answering at all (refused, unknown host, reset, timed out).</summary>
     public static bool IsUnreachable(Exception exception)

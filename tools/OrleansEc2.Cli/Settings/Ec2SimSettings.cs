@@ -6,9 +6,6 @@ internal sealed record Ec2SimSettings(Uri Url, string Region, string AccessKeyId
     public const string DefaultUrl = "http://127.0.0.1:8773";
     public const string DefaultRegion = "us-east-1";
 
-    /// <summary>The same settings acting in another region (a migration's or a copy's destination, say).</summary>
-    public Ec2SimSettings InRegion(string region) => this with { Region = region };
-
     /// <summary>The endpoint as the SDK's <c>ServiceURL</c> takes it: no trailing slash.</summary>
     public string ServiceUrl => Url.ToString().TrimEnd('/');
 }

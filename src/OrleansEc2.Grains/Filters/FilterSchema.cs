@@ -72,63 +72,15 @@ public sealed class FilterSchema<T>
     {
         if (_fields.TryGetValue(filter.Name, out var field))
         {
-            return field(item).Any(value => Wildcard.MatchesAny(filter.Values, value));
+            return field(item).Any(value => Ec2Wildcard.MatchesAny(filter.Values, value));
         }
 
         var tags = _tags!(item);
         return filter.Name switch
         {
-            "tag-key" => tags.Any(t => Wildcard.MatchesAny(filter.Values, t.Key)),
-            "tag-value" => tags.Any(t => Wildcard.MatchesAny(filter.Values, t.Value)),
-            _ => tags.Any(t => t.Key == filter.Name[4..] && Wildcard.MatchesAny(filter.Values, t.Value)),
+            "tag-key" => tags.Any(t => Ec2Wildcard.MatchesAny(filter.Values, t.Key)),
+            "tag-value" => tags.Any(t => Ec2Wildcard.MatchesAny(filter.Values, t.Value)),
+            _ => tags.Any(t => t.Key == filter.Name[4..] && Ec2Wildcard.MatchesAny(filter.Values, t.Value)),
         };
-    }
-}
-
-/// <summary>EC2's filter wildcards: <c>*</c> any run, <c>?</c> one character, <c>\</c> escapes them. Case-sensitive.</summary>
-public static class Wildcard
-{
-    public static bool MatchesAny(ImmutableArray<string> patterns, string? value)
-    {
-        return value is not null && patterns.Any(p => Matches(p, value));
-    }
-
-    public static bool Matches(string pattern, string value)
-    {
-        int p = 0, v = 0, starP = -1, starV = 0;
-        while (v < value.Length)
-        {
-            if (p < pattern.Length && pattern[p] == '\\' && p + 1 < pattern.Length && pattern[p + 1] == value[v])
-            {
-                p += 2;
-                v++;
-            }
-            else if (p < pattern.Length && pattern[p] != '\\' && (pattern[p] == '?' || (pattern[p] != '*' && pattern[p] == value[v])))
-            {
-                p++;
-                v++;
-            }
-            else if (p < pattern.Length && pattern[p] == '*')
-            {
-                starP = p++;
-                starV = v;
-            }
-            else if (starP >= 0)
-            {
-                p = starP + 1;
-                v = ++starV;
-            }
-            else
-            {
-                return false;
-            }
-        }
-
-        while (p < pattern.Length && pattern[p] == '*')
-        {
-            p++;
-        }
-
-        return p == pattern.Length;
     }
 }

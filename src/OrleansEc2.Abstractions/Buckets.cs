@@ -16,7 +16,11 @@ public sealed record ObjectChecksum(
     [property: Id(0)] string Algorithm,
     [property: Id(1)] string Value);
 
-/// <summary>An object's metadata; its bytes are the blob <see cref="Blob"/> in the blob store.</summary>
+/// <summary>
+/// An object's metadata; its bytes are the blob <see cref="Blob"/> in the blob store. An object a multipart upload
+/// completed has <see cref="PartsCount"/> and the sizes of its parts in order (<see cref="PartSizes"/>), so
+/// GetObject/HeadObject with <c>partNumber</c> can answer one part; any other object is its own part 1.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("OrleansEc2.S3ObjectInfo")]
 public sealed record S3ObjectInfo(
     [property: Id(0)] string Bucket,
@@ -27,9 +31,36 @@ public sealed record S3ObjectInfo(
     [property: Id(5)] string ContentType,
     [property: Id(6)] ImmutableDictionary<string, string> UserMetadata,
     [property: Id(7)] ObjectChecksum? Checksum,
-    [property: Id(8)] int? PartsCount)
+    [property: Id(8)] int? PartsCount,
+    [property: Id(9)] ImmutableArray<long> PartSizes = default)
 {
     public long Size => Blob.Length;
+
+    /// <summary>
+    /// The byte range of part <paramref name="partNumber"/>: for a multipart object, where its parts lay; for any
+    /// other object, part 1 is the whole object. Null when there is no such part. An object completed before part
+    /// sizes were recorded only knows its part 1 as the whole object.
+    /// </summary>
+    public (long First, long Length)? PartRange(int partNumber)
+    {
+        if (PartSizes.IsDefaultOrEmpty)
+        {
+            return partNumber == 1 ? (0, Size) : null;
+        }
+
+        if (partNumber < 1 || partNumber > PartSizes.Length)
+        {
+            return null;
+        }
+
+        long first = 0;
+        for (var i = 0; i < partNumber - 1; i++)
+        {
+            first += PartSizes[i];
+        }
+
+        return (first, PartSizes[partNumber - 1]);
+    }
 }
 
 /// <summary>What PutObject stores: the blob already written to the blob store, and the headers that go with it.</summary>

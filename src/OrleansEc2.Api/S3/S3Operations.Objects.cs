@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Text;
 using OrleansEc2.Api.Auth;
 using OrleansEc2.Api.S3.Payload;
@@ -82,11 +83,19 @@ internal sealed partial class S3Operations
         ByteRange? range = null;
         if (request.Query.Get("partNumber") is { } partText)
         {
-            // Part boundaries of a completed upload are not recorded, so every object is served as its one part 1.
+            // A part is a ranged read of where the upload laid it (206 even when it is the whole object, as S3 does).
             var partNumber = ParseInt(partText, "partNumber", 1, 1, 10_000);
-            if (partNumber != 1)
+            if (request.Header("Range") is not null)
             {
-                throw new Ec2Exception(S3Errors.InvalidPartNumber, "The requested partnumber is not satisfiable");
+                throw S3Errors.InvalidRequest("Cannot specify both Range header and partNumber query parameter");
+            }
+
+            var part = info.PartRange(partNumber)
+                ?? throw new Ec2Exception(S3Errors.InvalidPartNumber, "The requested partnumber is not satisfiable");
+            range = part.Length == 0 ? null : new ByteRange(part.First, part.First + part.Length - 1);
+            if (info.PartsCount is { } partsCount)
+            {
+                response.Headers["x-amz-mp-parts-count"] = partsCount.ToString(CultureInfo.InvariantCulture);
             }
         }
         else

@@ -316,7 +316,8 @@ public sealed class BucketGrain(
                 upload.ContentType,
                 upload.UserMetadata.ToImmutableDictionary(),
                 MultipartDigests.CompositeChecksumOf(upload.ChecksumAlgorithm, chosen.Select(p => p.Checksum).ToList()),
-                chosen.Length);
+                chosen.Length,
+                [.. chosen.Select(p => p.Blob.Length)]);
             var previous = SetObject(stored);
             state.State.Uploads.Remove(uploadId);
             await PersistAsync();

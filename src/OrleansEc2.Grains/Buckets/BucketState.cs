@@ -64,6 +64,10 @@ public sealed class StoredObject
     [Id(9)]
     public int? PartsCount { get; set; }
 
+    /// <summary>The sizes of a multipart object's parts, in order; null for any other object.</summary>
+    [Id(10)]
+    public long[]? PartSizes { get; set; }
+
     public static StoredObject From(S3ObjectInfo info) => new()
     {
         BlobHash = info.Blob.Hash,
@@ -76,6 +80,7 @@ public sealed class StoredObject
         ChecksumAlgorithm = info.Checksum?.Algorithm,
         ChecksumValue = info.Checksum?.Value,
         PartsCount = info.PartsCount,
+        PartSizes = info.PartSizes.IsDefaultOrEmpty ? null : [.. info.PartSizes],
     };
 
     public S3ObjectInfo ToInfo(string bucket, string key) => new(
@@ -87,7 +92,8 @@ public sealed class StoredObject
         ContentType,
         UserMetadata?.ToImmutableDictionary() ?? ImmutableDictionary<string, string>.Empty,
         ChecksumAlgorithm is null ? null : new ObjectChecksum(ChecksumAlgorithm, ChecksumValue ?? ""),
-        PartsCount);
+        PartsCount,
+        PartSizes is null ? default : [.. PartSizes]);
 }
 
 /// <summary>A multipart upload in progress: what CreateMultipartUpload said, and the parts uploaded so far by number.</summary>

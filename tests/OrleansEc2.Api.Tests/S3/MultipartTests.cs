@@ -293,6 +293,73 @@ public sealed class MultipartTests(ApiSiloFixture silo)
         error.ErrorCode.Should().Be("InvalidArgument");
     }
 
+    [Fact]
+    public async Task GetObject_PartNumber_AnswersThatPartAsARangedRead_WithThePartsCount()
+    {
+        using var s3 = silo.Alices3();
+        var bucket = await CreateBucketAsync(s3);
+        var first = Bytes(FiveMiB, 61);
+        var second = Bytes(FiveMiB + 7, 62);
+        var third = Bytes(333, 63);
+        var upload = await s3.InitiateMultipartUploadAsync(bucket, "parts");
+        var etags = new List<PartETag>();
+        foreach (var (part, number) in new[] { (first, 1), (second, 2), (third, 3) })
+        {
+            var uploaded = await s3.UploadPartAsync(new UploadPartRequest { BucketName = bucket, Key = "parts", UploadId = upload.UploadId, PartNumber = number, InputStream = new MemoryStream(part) });
+            etags.Add(new PartETag(number, uploaded.ETag));
+        }
+
+        await s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest { BucketName = bucket, Key = "parts", UploadId = upload.UploadId, PartETags = etags });
+        var head = await s3.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = bucket, Key = "parts", PartNumber = 2 });
+        var whole = await s3.GetObjectMetadataAsync(bucket, "parts");
+
+        head.HttpStatusCode.Should().Be(HttpStatusCode.PartialContent);
+        head.PartsCount.Should().Be(3);
+        head.ContentLength.Should().Be(FiveMiB + 7);
+        whole.HttpStatusCode.Should().Be(HttpStatusCode.OK);
+        whole.PartsCount.Should().BeNull("S3 gives the parts count only to a request for a part");
+        whole.ContentLength.Should().Be(2 * FiveMiB + 7 + 333);
+        foreach (var (expected, number, offset) in new[] { (first, 1, 0L), (second, 2, (long)FiveMiB), (third, 3, 2L * FiveMiB + 7) })
+        {
+            using var got = await s3.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = "parts", PartNumber = number });
+            using var body = new MemoryStream();
+            await got.ResponseStream.CopyToAsync(body);
+
+            got.HttpStatusCode.Should().Be(HttpStatusCode.PartialContent);
+            got.PartsCount.Should().Be(3);
+            got.ContentRange.Should().Be($"bytes {offset}-{offset + expected.Length - 1}/{2 * FiveMiB + 7 + 333}");
+            body.ToArray().Should().Equal(expected, $"part {number} is the bytes uploaded as part {number}");
+        }
+
+        var beyond = await FailsAsync(() => s3.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = "parts", PartNumber = 4 }));
+        beyond.ErrorCode.Should().Be("InvalidPartNumber");
+        beyond.StatusCode.Should().Be(HttpStatusCode.RequestedRangeNotSatisfiable);
+        beyond.Message.Should().Be("The requested partnumber is not satisfiable");
+        var both = await FailsAsync(() => s3.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = "parts", PartNumber = 1, ByteRange = new ByteRange(0, 9) }));
+        both.ErrorCode.Should().Be("InvalidRequest");
+        both.Message.Should().Be("Cannot specify both Range header and partNumber query parameter");
+    }
+
+    [Fact]
+    public async Task GetObject_PartNumberOne_OfAnObjectPutWhole_IsTheWholeObject_AndThereIsNoPartTwo()
+    {
+        using var s3 = silo.Alices3();
+        var bucket = await CreateBucketAsync(s3);
+        var content = Bytes(1000, 64);
+        await PutAsync(s3, bucket, "whole", content);
+
+        using var got = await s3.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = "whole", PartNumber = 1 });
+        using var body = new MemoryStream();
+        await got.ResponseStream.CopyToAsync(body);
+        var second = await FailsAsync(() => s3.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = "whole", PartNumber = 2 }));
+
+        got.HttpStatusCode.Should().Be(HttpStatusCode.PartialContent);
+        got.ContentRange.Should().Be("bytes 0-999/1000");
+        got.PartsCount.Should().BeNull("an object put whole has no parts count");
+        body.ToArray().Should().Equal(content);
+        second.ErrorCode.Should().Be("InvalidPartNumber");
+    }
+
     /// <summary>S3's multipart ETag: the MD5 of the parts' MD5s, then the part count.</summary>
     private static string MultipartETag(byte[] content, int partSize)
     {

@@ -155,7 +155,12 @@ public interface IBucketGrain : IGrainWithStringKey
 
     Task<UploadedPart> UploadPartAsync(string accountId, string key, string uploadId, int partNumber, BlobInfo blob, ObjectChecksum? checksum);
 
-    Task<S3ObjectInfo> CompleteMultipartUploadAsync(string accountId, string key, string uploadId, ImmutableArray<CompletedPart> parts);
+    /// <summary>
+    /// Joins <paramref name="parts"/> into the object. Its checksum is the composite of the parts' when the upload was
+    /// created with a composite algorithm; otherwise <paramref name="wholeObjectChecksum"/> (a FULL_OBJECT upload's
+    /// CRC of the whole object, which the caller combined from the parts' CRCs), or none.
+    /// </summary>
+    Task<S3ObjectInfo> CompleteMultipartUploadAsync(string accountId, string key, string uploadId, ImmutableArray<CompletedPart> parts, ObjectChecksum? wholeObjectChecksum = null);
 
     Task AbortMultipartUploadAsync(string accountId, string key, string uploadId);
 

@@ -174,14 +174,14 @@ internal sealed partial class S3Operations
         var upload = (await bucket.ListMultipartUploadsAsync(request.AccountId, request.Key)).FirstOrDefault(u => u.UploadId == uploadId);
         var fullObject = upload is { ChecksumAlgorithm: null } ? FullObjectChecksum(request, uploaded, parts) : null;
 
-        var stored = await bucket.CompleteMultipartUploadAsync(request.AccountId, request.Key, uploadId, [.. parts.Select(p => p.Part)]);
+        var stored = await bucket.CompleteMultipartUploadAsync(request.AccountId, request.Key, uploadId, [.. parts.Select(p => p.Part)], fullObject);
         var location = $"{request.Request.Scheme}://{request.Request.Host}/{Auth.SigV4.UriEncode(request.Bucket, false)}/{Auth.SigV4.UriEncode(request.Key, true)}";
         var xml = S3Xml.Document("CompleteMultipartUploadResult", 512)
             .Element("Location", location)
             .Element("Bucket", request.Bucket)
             .Element("Key", stored.Key)
             .Element("ETag", S3Xml.QuotedETag(stored.ETag));
-        ChecksumElements(xml, stored.Checksum ?? fullObject, withType: true).End("CompleteMultipartUploadResult");
+        ChecksumElements(xml, stored.Checksum, withType: true).End("CompleteMultipartUploadResult");
         await S3Xml.WriteAsync(request.Response, xml);
     }
 

@@ -278,7 +278,7 @@ public sealed class BucketGrain(
         return part;
     });
 
-    public async Task<S3ObjectInfo> CompleteMultipartUploadAsync(string accountId, string key, string uploadId, ImmutableArray<CompletedPart> parts)
+    public async Task<S3ObjectInfo> CompleteMultipartUploadAsync(string accountId, string key, string uploadId, ImmutableArray<CompletedPart> parts, ObjectChecksum? wholeObjectChecksum = null)
     {
         var chosen = await GatedAsync(() => Task.FromResult(ChoosePartsToComplete(accountId, key, uploadId, parts)));
 
@@ -315,7 +315,7 @@ public sealed class BucketGrain(
                 clock.UtcNow,
                 upload.ContentType,
                 upload.UserMetadata.ToImmutableDictionary(),
-                MultipartDigests.CompositeChecksumOf(upload.ChecksumAlgorithm, chosen.Select(p => p.Checksum).ToList()),
+                MultipartDigests.CompositeChecksumOf(upload.ChecksumAlgorithm, chosen.Select(p => p.Checksum).ToList()) ?? wholeObjectChecksum,
                 chosen.Length,
                 [.. chosen.Select(p => p.Blob.Length)]);
             var previous = SetObject(stored);

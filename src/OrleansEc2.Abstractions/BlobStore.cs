@@ -34,6 +34,15 @@ public interface IBlobStore
 
     Task RemoveReferenceAsync(string hash, string holder);
 
+    /// <summary>
+    /// Every reference whose holder begins with <paramref name="holderPrefix"/> (e.g. <c>object:bucket/</c>): what a
+    /// holder's owner compares with its persisted state after a crash, to drop the references it no longer needs.
+    /// </summary>
+    Task<IReadOnlyList<BlobReference>> ListReferencesAsync(string holderPrefix);
+
     /// <summary>Deletes blobs with no reference that are older than the grace period. Returns how many were deleted.</summary>
     Task<int> CollectGarbageAsync(CancellationToken cancellationToken = default);
 }
+
+/// <summary>That <see cref="Holder"/> refers to the blob <see cref="Hash"/>.</summary>
+public sealed record BlobReference(string Hash, string Holder);

@@ -57,6 +57,19 @@ internal sealed class BlobReferenceTable : IDisposable
         return holders;
     }
 
+    public List<BlobReference> WithHolderPrefix(string prefix)
+    {
+        using var command = Command("SELECT Hash, Holder FROM BlobReferences WHERE substr(Holder, 1, length($holder)) = $holder ORDER BY Holder;", null, prefix);
+        using var reader = command.ExecuteReader();
+        var references = new List<BlobReference>();
+        while (reader.Read())
+        {
+            references.Add(new BlobReference(reader.GetString(0), reader.GetString(1)));
+        }
+
+        return references;
+    }
+
     public void Dispose() => _connection.Dispose();
 
     private void Execute(string sql, string? hash = null, string? holder = null)

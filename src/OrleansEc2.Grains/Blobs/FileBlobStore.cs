@@ -176,6 +176,20 @@ public sealed class FileBlobStore : IBlobStore, IDisposable
         }
     }
 
+    public async Task<IReadOnlyList<BlobReference>> ListReferencesAsync(string holderPrefix)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(holderPrefix);
+        await _lifeGate.WaitAsync();
+        try
+        {
+            return _references.WithHolderPrefix(holderPrefix);
+        }
+        finally
+        {
+            _lifeGate.Release();
+        }
+    }
+
     public async Task<int> CollectGarbageAsync(CancellationToken cancellationToken = default)
     {
         var deleted = 0;

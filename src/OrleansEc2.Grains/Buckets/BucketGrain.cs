@@ -43,6 +43,7 @@ public sealed class BucketGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         RebuildKeyIndex();
+        await DropStaleReferencesAsync();
         if (state.State.ToInfo(Name) is { } info)
         {
             try
@@ -520,6 +521,34 @@ public sealed class BucketGrain(
         }
     }
 
+    /// <summary>
+    /// A reference is recorded before the state that needs it is persisted, and dropped after the state that no longer
+    /// needs it: a crash between the two leaves a reference no object or part of this bucket names, which would keep its
+    /// blob forever. Before any request, the persisted state is the truth: every other reference of this bucket goes.
+    /// </summary>
+    private async Task DropStaleReferencesAsync()
+    {
+        var needed = state.State.Objects.Select(o => new BlobReference(o.Value.BlobHash, ObjectHolder(o.Key)))
+            .Concat(state.State.Uploads.Values.SelectMany(PartReferences).Select(r => new BlobReference(r.Hash, r.Holder)))
+            .ToHashSet();
+        try
+        {
+            var stale = (await blobs.ListReferencesAsync(ObjectHolder("")))
+                .Concat(await blobs.ListReferencesAsync(PartHolderPrefix))
+                .Where(r => !needed.Contains(r))
+                .ToList();
+            if (stale.Count > 0)
+            {
+                logger.LogInformation("Bucket {Bucket}: dropping {Count} blob reference(s) its state no longer names (left by a crash)", Name, stale.Count);
+                await ReleaseAsync(stale.Select(r => (r.Hash, r.Holder)));
+            }
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Bucket {Bucket}: could not compare its blob references with its state; stale ones stay until its next activation", Name);
+        }
+    }
+
     /// <summary>Drops references the persisted state no longer needs. A failure only leaks a blob, so it is logged, not thrown.</summary>
     private async Task ReleaseAsync(IEnumerable<(string Hash, string Holder)> references)
     {
@@ -630,7 +659,9 @@ public sealed class BucketGrain(
 
     private string ObjectHolder(string key) => $"object:{Name}/{key}";
 
-    private string PartHolder(string uploadId, int partNumber) => $"part:{Name}/{uploadId}/{partNumber}";
+    private string PartHolderPrefix => $"part:{Name}/";
+
+    private string PartHolder(string uploadId, int partNumber) => $"{PartHolderPrefix}{uploadId}/{partNumber}";
 
     private static string ContentTypeOrDefault(string? contentType) =>
         string.IsNullOrWhiteSpace(contentType) ? DefaultContentType : contentType;

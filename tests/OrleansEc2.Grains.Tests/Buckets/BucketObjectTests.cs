@@ -197,4 +197,30 @@ public sealed class BucketObjectTests(ClusterFixture fixture)
         got.Should().BeEquivalentTo(put);
         (await _kit.ReadAllAsync(got.Blob)).Should().Equal(bytes);
     }
+
+    [Fact]
+    public async Task References_LeftByACrashBetweenReferenceAndState_AreDropped_WhenTheBucketComesBack()
+    {
+        var bucket = await _kit.CreateBucketAsync();
+        var name = bucket.GetPrimaryKeyString();
+        var kept = await _kit.PutObjectAsync(bucket, "kept", BucketTestKit.Bytes(1000, seed: 107));
+        var upload = await bucket.CreateMultipartUploadAsync(BucketTestKit.Alice, "upload", "", ImmutableDictionary<string, string>.Empty, null);
+        var part = await _kit.PutBlobAsync(BucketTestKit.Bytes(500, seed: 108));
+        await bucket.UploadPartAsync(BucketTestKit.Alice, "upload", upload.UploadId, 1, part, null);
+        var orphan = await _kit.PutBlobAsync(BucketTestKit.Bytes(700, seed: 109));
+
+        // What a crash leaves: an overwrite of "kept" and a put of "ghost" referenced but never persisted, a part
+        // dropped from the state but not from the references.
+        await _kit.Blobs.AddReferenceAsync(orphan.Hash, $"object:{name}/kept");
+        await _kit.Blobs.AddReferenceAsync(orphan.Hash, $"object:{name}/ghost");
+        await _kit.Blobs.AddReferenceAsync(orphan.Hash, $"part:{name}/{upload.UploadId}/2");
+        await _kit.Blobs.AddReferenceAsync(orphan.Hash, $"object:{name}-other/kept");
+        await _kit.DeactivateAllAsync();
+        var got = await bucket.GetObjectAsync(BucketTestKit.Alice, "kept");
+
+        got.Should().BeEquivalentTo(kept);
+        (await _kit.HoldersOfAsync(orphan)).Should().Equal([$"object:{name}-other/kept"], "only another bucket's reference is not this bucket's to judge");
+        (await _kit.HoldersOfAsync(kept.Blob)).Should().Contain($"object:{name}/kept");
+        (await _kit.HoldersOfAsync(part)).Should().Contain($"part:{name}/{upload.UploadId}/1");
+    }
 }

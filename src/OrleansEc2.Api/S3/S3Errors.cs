@@ -32,6 +32,7 @@ internal static class S3Errors
             or Ec2ErrorCodes.NoSuchKey
             or Ec2ErrorCodes.NoSuchUpload
             or NoSuchVersion => 404,
+        _ when S3Operations.IsMissingConfiguration(code) => 404,
         MethodNotAllowed => 405,
         Ec2ErrorCodes.BucketAlreadyExists
             or Ec2ErrorCodes.BucketAlreadyOwnedByYou

@@ -67,6 +67,9 @@ internal sealed partial class S3Operations(IGrainFactory grains, IBlobStore blob
             S3Route.CompleteMultipartUpload => CompleteMultipartUploadAsync(request),
             S3Route.AbortMultipartUpload => AbortMultipartUploadAsync(request),
             S3Route.ListParts => ListPartsAsync(request),
+            S3Route.GetBucketAcl or S3Route.GetObjectAcl => GetAclAsync(request),
+            S3Route.GetObjectTagging => GetObjectTaggingAsync(request),
+            _ when BucketConfigurationReads.ContainsKey(route.Operation) => GetBucketConfigurationAsync(request),
             _ => throw S3Errors.NotImplemented(route.OperationName),
         };
     }

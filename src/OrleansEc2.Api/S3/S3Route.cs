@@ -52,6 +52,9 @@ internal sealed partial record S3Route(string? Bucket, string? Key, S3Query Quer
     public const string CompleteMultipartUpload = "CompleteMultipartUpload";
     public const string AbortMultipartUpload = "AbortMultipartUpload";
     public const string ListParts = "ListParts";
+    public const string GetBucketAcl = "GetBucketAcl";
+    public const string GetObjectAcl = "GetObjectAcl";
+    public const string GetObjectTagging = "GetObjectTagging";
 
     /// <summary>An operation S3 has and this endpoint does not (answered <c>NotImplemented</c>, naming it).</summary>
     public const string NotImplementedPrefix = "!";
@@ -158,9 +161,15 @@ internal sealed partial record S3Route(string? Bucket, string? Key, S3Query Quer
                 return NotImplementedPrefix + "ListObjectVersions";
             }
 
+            if (subresource == "acl")
+            {
+                return GetBucketAcl;
+            }
+
             if (subresource is not null)
             {
-                return NotImplementedPrefix + "GetBucket" + BucketSubresources[subresource];
+                var operation = "GetBucket" + BucketSubresources[subresource];
+                return S3Operations.BucketConfigurationReads.ContainsKey(operation) ? operation : NotImplementedPrefix + operation;
             }
 
             return query.Get("list-type") == "2" ? ListObjectsV2 : ListObjects;
@@ -204,7 +213,13 @@ internal sealed partial record S3Route(string? Bucket, string? Key, S3Query Quer
                 return ListParts;
             }
 
-            return subresource is null ? GetObject : NotImplementedPrefix + "GetObject" + ObjectSubresources[subresource];
+            return subresource switch
+            {
+                null => GetObject,
+                "acl" => GetObjectAcl,
+                "tagging" => GetObjectTagging,
+                _ => NotImplementedPrefix + "GetObject" + ObjectSubresources[subresource],
+            };
         }
 
         if (HttpMethods.IsHead(method))

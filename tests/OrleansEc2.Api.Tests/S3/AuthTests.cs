@@ -187,11 +187,12 @@ public sealed class AuthTests(ApiSiloFixture silo) : IDisposable
     }
 
     [Theory]
-    [InlineData("GET", "?acl", "GetBucketAcl")]
+    [InlineData("PUT", "?acl", "PutBucketAcl")]
     [InlineData("PUT", "?versioning", "PutBucketVersioning")]
     [InlineData("GET", "?versions", "ListObjectVersions")]
     [InlineData("DELETE", "?policy", "DeleteBucketPolicy")]
-    [InlineData("GET", "/k?tagging", "GetObjectTagging")]
+    [InlineData("PUT", "/k?tagging", "PutObjectTagging")]
+    [InlineData("GET", "?analytics", "GetBucketAnalyticsConfiguration")]
     [InlineData("POST", "/k?restore", "RestoreObject")]
     public async Task OperationNotImplemented_AnswersNotImplementedNamingIt(string method, string target, string operation)
     {

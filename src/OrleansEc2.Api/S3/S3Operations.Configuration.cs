@@ -1,0 +1,89 @@
+using OrleansEc2.Api.Ec2;
+
+namespace OrleansEc2.Api.S3;
+
+/// <summary>
+/// Reads of configuration this endpoint never lets anyone set: each answers what S3 answers for a new bucket (or an
+/// object) nobody has configured — the owner's full control, versioning never enabled, SSE-S3 by default, object
+/// ownership enforced, public access blocked, and the "does not exist" errors for tags, policy, CORS and the rest.
+/// Tools that read these before they work (the AWS CLI's sync, SDK transfer managers, Terraform, rclone) go on.
+/// Setting any of them stays <c>NotImplemented</c>.
+/// </summary>
+internal sealed partial class S3Operations
+{
+    private const string NoSuchTagSet = "NoSuchTagSet";
+
+    /// <summary>The configuration reads answered, by S3 operation name; a null document means the error beside it.</summary>
+    internal static readonly IReadOnlyDictionary<string, (string? Document, string? Code, string? Message)> BucketConfigurationReads =
+        new Dictionary<string, (string?, string?, string?)>(StringComparer.Ordinal)
+        {
+            ["GetBucketVersioning"] = ("<VersioningConfiguration xmlns=\"{0}\"/>", null, null),
+            ["GetBucketOwnershipControls"] = ("<OwnershipControls xmlns=\"{0}\"><Rule><ObjectOwnership>BucketOwnerEnforced</ObjectOwnership></Rule></OwnershipControls>", null, null),
+            ["GetBucketEncryption"] = ("<ServerSideEncryptionConfiguration xmlns=\"{0}\"><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault><BucketKeyEnabled>false</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>", null, null),
+            ["GetBucketPublicAccessBlock"] = ("<PublicAccessBlockConfiguration xmlns=\"{0}\"><BlockPublicAcls>true</BlockPublicAcls><IgnorePublicAcls>true</IgnorePublicAcls><BlockPublicPolicy>true</BlockPublicPolicy><RestrictPublicBuckets>true</RestrictPublicBuckets></PublicAccessBlockConfiguration>", null, null),
+            ["GetBucketLogging"] = ("<BucketLoggingStatus xmlns=\"{0}\"/>", null, null),
+            ["GetBucketAccelerateConfiguration"] = ("<AccelerateConfiguration xmlns=\"{0}\"/>", null, null),
+            ["GetBucketRequestPayment"] = ("<RequestPaymentConfiguration xmlns=\"{0}\"><Payer>BucketOwner</Payer></RequestPaymentConfiguration>", null, null),
+            ["GetBucketNotificationConfiguration"] = ("<NotificationConfiguration xmlns=\"{0}\"/>", null, null),
+            ["GetBucketTagging"] = (null, NoSuchTagSet, "The TagSet does not exist"),
+            ["GetBucketPolicy"] = (null, "NoSuchBucketPolicy", "The bucket policy does not exist"),
+            ["GetBucketCors"] = (null, "NoSuchCORSConfiguration", "The CORS configuration does not exist"),
+            ["GetBucketLifecycleConfiguration"] = (null, "NoSuchLifecycleConfiguration", "The lifecycle configuration does not exist"),
+            ["GetBucketWebsite"] = (null, "NoSuchWebsiteConfiguration", "The specified bucket does not have a website configuration"),
+            ["GetBucketReplication"] = (null, "ReplicationConfigurationNotFoundError", "The replication configuration was not found"),
+            ["GetBucketObjectLockConfiguration"] = (null, "ObjectLockConfigurationNotFoundError", "Object Lock configuration does not exist for this bucket"),
+        };
+
+    /// <summary>The error codes of <see cref="BucketConfigurationReads"/>: all 404, as S3 answers them.</summary>
+    internal static bool IsMissingConfiguration(string code) =>
+        BucketConfigurationReads.Values.Any(r => r.Code == code);
+
+    private async Task GetBucketConfigurationAsync(S3RequestContext request)
+    {
+        await request.VerifyIgnoredBodyAsync();
+        await BucketGrain(request).GetInfoAsync(request.AccountId);
+        var (document, code, message) = BucketConfigurationReads[request.Route.Operation];
+        if (document is null)
+        {
+            throw new Ec2Exception(code!, message!);
+        }
+
+        var xml = new Ec2XmlWriter(512).Raw(Ec2XmlWriter.Declaration).Raw(string.Format(System.Globalization.CultureInfo.InvariantCulture, document, S3Xml.Namespace));
+        await S3Xml.WriteAsync(request.Response, xml);
+    }
+
+    /// <summary>GetBucketAcl and GetObjectAcl: the bucket owner, who owns every object here, with full control, and no other grant.</summary>
+    private async Task GetAclAsync(S3RequestContext request)
+    {
+        await request.VerifyIgnoredBodyAsync();
+        var bucket = BucketGrain(request);
+        var info = await bucket.GetInfoAsync(request.AccountId);
+        if (request.Route.Key is { } key)
+        {
+            RefuseVersionId(request.Query.Get("versionId"));
+            await bucket.GetObjectAsync(request.AccountId, key);
+        }
+
+        var name = await DisplayNameAsync(info.OwnerId);
+        var xml = S3Xml.Document("AccessControlPolicy", 640);
+        await OwnerAsync(xml, "Owner", info.OwnerId);
+        xml.Start("AccessControlList").Start("Grant")
+            .Raw("<Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"CanonicalUser\">")
+            .Element("ID", info.OwnerId)
+            .Element("DisplayName", name)
+            .End("Grantee")
+            .Element("Permission", "FULL_CONTROL")
+            .End("Grant").End("AccessControlList").End("AccessControlPolicy");
+        await S3Xml.WriteAsync(request.Response, xml);
+    }
+
+    /// <summary>GetObjectTagging: objects here carry no tags (a write with tags is refused), so the set is empty.</summary>
+    private async Task GetObjectTaggingAsync(S3RequestContext request)
+    {
+        await request.VerifyIgnoredBodyAsync();
+        RefuseVersionId(request.Query.Get("versionId"));
+        await BucketGrain(request).GetObjectAsync(request.AccountId, request.Key!);
+        var xml = S3Xml.Document("Tagging", 160).Empty("TagSet").End("Tagging");
+        await S3Xml.WriteAsync(request.Response, xml);
+    }
+}

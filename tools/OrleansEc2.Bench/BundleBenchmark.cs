@@ -89,7 +89,7 @@ public static class BundleBenchmark
         passed &= Report("Bundled size ratio", $"{sizeRatio:F3}x ({ourSize:N0} vs {referenceSize:N0} bytes)", $"<= {SizeTarget:F2}x", sizeRatio <= SizeTarget);
         if (referenceBest.Cpu is { } referenceCpu && ourBest.Cpu is { } ourCpu)
         {
-            Console.WriteLine($"{"CPU time (best runs)",-24}{ourCpu.TotalSeconds:F2} s vs {referenceCpu.TotalSeconds:F2} s = {referenceCpu / ourCpu:F2}x less");
+            Console.WriteLine($"{"CPU time (best runs)",-28}{ourCpu.TotalSeconds:F2} s vs {referenceCpu.TotalSeconds:F2} s = {referenceCpu / ourCpu:F2}x less");
         }
 
         foreach (var other in levels)
@@ -102,7 +102,7 @@ public static class BundleBenchmark
 
             var m = best.MinBy(x => x.Wall)!;
             var size = BundledSize(Path.Combine(work, "ec2sim"), "image.part.");
-            Console.WriteLine($"{"  level " + other,-24}{Throughput(imageBytes, m)}, {referenceBest.Wall / m.Wall:F2}x the reference, size {(double)size / referenceSize:F3}x, cpu {m.Cpu?.TotalSeconds:F2} s");
+            Console.WriteLine($"{"  level " + other,-28}{Throughput(imageBytes, m)}, {referenceBest.Wall / m.Wall:F2}x the reference, size {(double)size / referenceSize:F3}x, cpu {m.Cpu?.TotalSeconds:F2} s");
         }
 
         if (rssSizeMib > 0)
@@ -126,7 +126,7 @@ public static class BundleBenchmark
 
     private static bool Report(string what, string measured, string target, bool pass)
     {
-        Console.WriteLine($"{what,-24}{measured}   target {target}   {(pass ? "PASS" : "FAIL")}");
+        Console.WriteLine($"{what,-28}{measured}   target {target}   {(pass ? "PASS" : "FAIL")}");
         return pass;
     }
 

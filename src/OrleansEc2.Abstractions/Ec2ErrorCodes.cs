@@ -30,6 +30,11 @@ public static class Ec2ErrorCodes
     public const string InvalidInstanceType = "InvalidInstanceType";
     public const string InvalidAvailabilityZone = "InvalidAvailabilityZone";
     public const string InvalidIdNotFound = "InvalidID";
+    public const string OperationNotPermitted = "OperationNotPermitted";
+
+    // Security groups
+    public const string InvalidGroupNotFound = "InvalidGroup.NotFound";
+    public const string InvalidGroupIdMalformed = "InvalidGroupId.Malformed";
 
     // Guest actions (simulator-only: EC2 has no API into a guest)
     public const string GuestFileNotFound = "InvalidGuestFile.NotFound";

@@ -59,6 +59,30 @@ public static partial class Ec2Ids
         }
     }
 
+    /// <summary><c>aki-</c> followed by 8 or 17 lowercase hex digits.</summary>
+    public static bool IsKernelId(string value) => KernelIdPattern().IsMatch(value);
+
+    /// <summary><c>ari-</c> followed by 8 or 17 lowercase hex digits.</summary>
+    public static bool IsRamdiskId(string value) => RamdiskIdPattern().IsMatch(value);
+
+    /// <summary>Throws <c>InvalidParameterValue</c> unless <paramref name="value"/> is a well-formed kernel (AKI) id.</summary>
+    public static void EnsureKernelId(string value)
+    {
+        if (!IsKernelId(value))
+        {
+            throw new Ec2Exception(Ec2ErrorCodes.InvalidParameterValue, $"Invalid id: \"{value}\" (expecting \"aki-...\")");
+        }
+    }
+
+    /// <summary>Throws <c>InvalidParameterValue</c> unless <paramref name="value"/> is a well-formed RAM disk (ARI) id.</summary>
+    public static void EnsureRamdiskId(string value)
+    {
+        if (!IsRamdiskId(value))
+        {
+            throw new Ec2Exception(Ec2ErrorCodes.InvalidParameterValue, $"Invalid id: \"{value}\" (expecting \"ari-...\")");
+        }
+    }
+
     public static string RandomHex(int digits)
     {
         Span<byte> bytes = stackalloc byte[(digits + 1) / 2];
@@ -77,4 +101,10 @@ public static partial class Ec2Ids
 
     [GeneratedRegex("^mig-[0-9a-f]{8}$")]
     private static partial Regex MigrationIdPattern();
+
+    [GeneratedRegex("^aki-([0-9a-f]{8}|[0-9a-f]{17})$")]
+    private static partial Regex KernelIdPattern();
+
+    [GeneratedRegex("^ari-([0-9a-f]{8}|[0-9a-f]{17})$")]
+    private static partial Regex RamdiskIdPattern();
 }

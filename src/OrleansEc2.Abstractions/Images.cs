@@ -98,7 +98,11 @@ public interface IImageGrain : IGrainWithStringKey
     Task<ImageLaunchCache> DescribeLaunchCacheAsync(Caller caller);
 }
 
-/// <summary>What RunInstances asks for.</summary>
+/// <summary>
+/// What RunInstances asks for. <see cref="SecurityGroupNames"/> (<c>SecurityGroup.N</c>) and
+/// <see cref="SecurityGroupIds"/> (<c>SecurityGroupId.N</c>) name the groups (none: the default group);
+/// <see cref="UserData"/> is base64, at most 16 KiB decoded.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("OrleansEc2.RunInstancesRequest")]
 public sealed record RunInstancesRequest(
     [property: Id(0)] Caller Caller,
@@ -109,14 +113,24 @@ public sealed record RunInstancesRequest(
     [property: Id(5)] string? KeyName,
     [property: Id(6)] string? AvailabilityZone,
     [property: Id(7)] string? ClientToken,
-    [property: Id(8)] ImmutableArray<Tag> InstanceTags);
+    [property: Id(8)] ImmutableArray<Tag> InstanceTags,
+    [property: Id(9)] ImmutableArray<string> SecurityGroupNames = default,
+    [property: Id(10)] ImmutableArray<string> SecurityGroupIds = default,
+    [property: Id(11)] string? UserData = null,
+    [property: Id(12)] string? KernelId = null,
+    [property: Id(13)] string? RamdiskId = null,
+    [property: Id(14)] bool MonitoringEnabled = false,
+    [property: Id(15)] bool EbsOptimized = false,
+    [property: Id(16)] bool DisableApiTermination = false,
+    [property: Id(17)] ShutdownBehavior InstanceInitiatedShutdownBehavior = ShutdownBehavior.Stop);
 
-/// <summary>A reservation: the instances one RunInstances launched.</summary>
+/// <summary>A reservation: the instances one RunInstances launched, and the security groups they were launched in.</summary>
 [GenerateSerializer, Immutable, Alias("OrleansEc2.Reservation")]
 public sealed record Reservation(
     [property: Id(0)] string ReservationId,
     [property: Id(1)] string OwnerId,
-    [property: Id(2)] ImmutableArray<InstanceDescription> Instances);
+    [property: Id(2)] ImmutableArray<InstanceDescription> Instances,
+    [property: Id(3)] ImmutableArray<GroupIdentifier> Groups = default);
 
 /// <summary>
 /// One reservation (<c>r-</c> + 17 hex): runs a RunInstances request once. Validates everything before launching

@@ -56,6 +56,9 @@ public sealed record PendingTransition(
 /// An instance as DescribeInstances shows it. <see cref="State"/> is the state as of the last change;
 /// <see cref="Transition"/>, when set, is where it is going and when it arrives: <see cref="At"/> gives the
 /// state at a given time, so a reader never has to wake the instance grain to see a finished boot.
+/// The launch options at the end were added later: a description stored before them reads as an instance in no
+/// recorded group (<see cref="ClassicSecurityGroups.Of"/> gives it the default group), with no kernel or RAM disk,
+/// monitoring off, not EBS-optimized, unprotected, stopping when the guest shuts down.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("OrleansEc2.InstanceDescription")]
 public sealed record InstanceDescription(
@@ -80,7 +83,14 @@ public sealed record InstanceDescription(
     [property: Id(18)] string? ClientToken,
     [property: Id(19)] string? StateTransitionReason,
     [property: Id(20)] DateTimeOffset? TerminatedAt,
-    [property: Id(21)] ImmutableArray<Tag> Tags)
+    [property: Id(21)] ImmutableArray<Tag> Tags,
+    [property: Id(22)] ImmutableArray<GroupIdentifier> SecurityGroups = default,
+    [property: Id(23)] string? KernelId = null,
+    [property: Id(24)] string? RamdiskId = null,
+    [property: Id(25)] bool MonitoringEnabled = false,
+    [property: Id(26)] bool EbsOptimized = false,
+    [property: Id(27)] bool DisableApiTermination = false,
+    [property: Id(28)] ShutdownBehavior InstanceInitiatedShutdownBehavior = ShutdownBehavior.Stop)
 {
     /// <summary>The description as it stands at <paramref name="now"/>: a due transition has completed.</summary>
     public InstanceDescription At(DateTimeOffset now)
@@ -106,7 +116,7 @@ public sealed record InstanceStateChange(
     [property: Id(1)] InstanceStateName Previous,
     [property: Id(2)] InstanceStateName Current);
 
-/// <summary>What RunInstances asks one instance grain to become.</summary>
+/// <summary>What RunInstances asks one instance grain to become; <see cref="UserData"/> is canonical base64 (or null).</summary>
 [GenerateSerializer, Immutable, Alias("OrleansEc2.InstanceLaunchSpec")]
 public sealed record InstanceLaunchSpec(
     [property: Id(0)] string AccountId,
@@ -120,7 +130,15 @@ public sealed record InstanceLaunchSpec(
     [property: Id(8)] string? KeyPublicKeyPem,
     [property: Id(9)] LaunchDisk Disk,
     [property: Id(10)] string? ClientToken,
-    [property: Id(11)] ImmutableArray<Tag> Tags);
+    [property: Id(11)] ImmutableArray<Tag> Tags,
+    [property: Id(12)] ImmutableArray<GroupIdentifier> SecurityGroups = default,
+    [property: Id(13)] string? UserData = null,
+    [property: Id(14)] string? KernelId = null,
+    [property: Id(15)] string? RamdiskId = null,
+    [property: Id(16)] bool MonitoringEnabled = false,
+    [property: Id(17)] bool EbsOptimized = false,
+    [property: Id(18)] bool DisableApiTermination = false,
+    [property: Id(19)] ShutdownBehavior InstanceInitiatedShutdownBehavior = ShutdownBehavior.Stop);
 
 /// <summary>The disk an image launches with: a blob in the blob store, and what kind of system is on it.</summary>
 [GenerateSerializer, Immutable, Alias("OrleansEc2.LaunchDisk")]
@@ -204,4 +222,20 @@ public interface IInstanceGrain : IGrainWithStringKey
 
     /// <summary>Clears the mark of <paramref name="bundleId"/> (when the task is finished); a no-op for another id.</summary>
     Task EndBundleAsync(string bundleId);
+
+    /// <summary>DescribeInstanceAttribute of <c>userData</c>: the user data as canonical base64, or null when there is none.</summary>
+    Task<string?> DescribeUserDataAsync(string accountId);
+
+    /// <summary>
+    /// ModifyInstanceAttribute: applies <paramref name="change"/> (exactly one attribute, else
+    /// <c>InvalidParameterCombination</c>). <c>IncorrectInstanceState</c> for a change that needs a stopped instance
+    /// while it is not, and for any change once it is shutting down or terminated.
+    /// </summary>
+    Task<InstanceDescription> ModifyAttributeAsync(string accountId, InstanceAttributeChange change);
+
+    /// <summary>
+    /// The guest shuts itself down (<c>shutdown /s</c> inside Windows): the running instance stops or terminates, as its
+    /// <c>instanceInitiatedShutdownBehavior</c> says. Termination protection does not apply, as in EC2: it guards the API.
+    /// </summary>
+    Task<InstanceStateChange> InitiateShutdownAsync(string accountId);
 }

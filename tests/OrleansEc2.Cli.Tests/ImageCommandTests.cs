@@ -42,7 +42,7 @@ public class ImageCommandTests(CliSiloFixture silo)
 
         launch.ExitCode.Should().Be(0);
         launch.OutLines.ShouldMatch(
-            Tabs("RESERVATION", "{reservation}", CliSiloFixture.Alice),
+            Tabs("RESERVATION", "{reservation}", CliSiloFixture.Alice, "default"),
             InstanceCommandTests.WindowsInstance(ami, "running", "image-key", "0", "m1.small", "us-east-1{any}"));
         password.ExitCode.Should().Be(0);
         password.Out.Should().BeEmpty("an instance of a bundled image keeps the bundled instance's password, which EC2 cannot give");

@@ -21,7 +21,7 @@ public class InstanceCommandTests(CliSiloFixture silo)
         run.ExitCode.Should().Be(0);
         run.Error.Should().BeEmpty();
         run.OutLines.ShouldMatch(
-            Tabs("RESERVATION", "{reservation}", CliSiloFixture.Alice),
+            Tabs("RESERVATION", "{reservation}", CliSiloFixture.Alice, "default"),
             WindowsInstance(ami, "running", "run-key", "0", "m1.large", "us-east-1b"),
             WindowsInstance(ami, "running", "run-key", "1", "m1.large", "us-east-1b"));
     }
@@ -38,30 +38,84 @@ public class InstanceCommandTests(CliSiloFixture silo)
 
         run.ExitCode.Should().Be(0);
         run.OutLines.ShouldMatch(
-            Tabs("RESERVATION", "{reservation}", CliSiloFixture.Alice),
+            Tabs("RESERVATION", "{reservation}", CliSiloFixture.Alice, "default"),
             WindowsInstance(ami, "running", "", "0", "m1.small", "us-east-1{any}"),
             Tabs("TAG", "instance", "{instance}", "Name", "web"),
             Tabs("TAG", "instance", "{instance}", "Env", "cli-tags"));
         described.OutLines.ShouldMatch(
-            Tabs("RESERVATION", "{reservation}", CliSiloFixture.Alice),
+            Tabs("RESERVATION", "{reservation}", CliSiloFixture.Alice, "default"),
             WindowsInstance(ami, "running", "", "0", "m1.small", "us-east-1{any}"),
             Tabs("TAG", "instance", id, "Env", "cli-tags"),
             Tabs("TAG", "instance", id, "Name", "web"));
     }
 
     [Fact]
-    public async Task RunInstances_WithASecurityGroup_ExplainsThatThereAreNone()
+    public async Task RunInstances_WithGroupsByNameAndIdAndUserDataText_LaunchesInTheDefaultGroupWithThatUserData()
     {
         using var workspace = silo.Workspace();
+        var ami = await silo.WindowsImageAsync();
+        using var ec2 = silo.Ec2();
+        var groupId = (await ec2.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest { GroupNames = ["default"] })).SecurityGroups.Single().GroupId;
 
-        var run = await workspace.RunAsync("ec2-run-instances", "ami-0123456789abcdef0", "-g", "web");
+        var run = await workspace.RunAsync("ec2-run-instances", ami, "-g", "default", "--group", groupId, "-d", "<powershell>hostname</powershell>");
 
-        run.ExitCode.Should().Be(1);
-        run.ErrorLines.Should().Equal(
-            "ec2-run-instances: Invalid value for --group: 'web'. The simulator has no security groups (RunInstances refuses SecurityGroup parameters): "
-            + "every instance is in the default group, so leave -g out or give '-g default'.",
-            "Usage: ec2sim ec2-run-instances AMI [-n MIN[-MAX]] [-k KEYPAIR] [-t TYPE] [-z ZONE] [-g default] [--client-token TOKEN] [--tag KEY[=VALUE] ...] [--wait]",
+        run.ExitCode.Should().Be(0, run.Error);
+        run.OutLines.ShouldMatch(
+            Tabs("RESERVATION", "{reservation}", CliSiloFixture.Alice, "default"),
+            WindowsInstance(ami, "running", "", "0", "m1.small", "us-east-1{any}").Replace("{group}", groupId, StringComparison.Ordinal));
+        var id = run.OutLines[1].Split('\t')[1];
+        var userData = await ec2.DescribeInstanceAttributeAsync(new DescribeInstanceAttributeRequest { InstanceId = id, Attribute = "userData" });
+        Encoding.UTF8.GetString(Convert.FromBase64String(userData.InstanceAttribute.UserData)).Should().Be("<powershell>hostname</powershell>");
+    }
+
+    [Fact]
+    public async Task RunInstances_WithAUserDataFile_SendsTheFilesBytes()
+    {
+        using var workspace = silo.Workspace();
+        var ami = await silo.WindowsImageAsync();
+        byte[] bytes = [0x00, 0xff, 0x10, 0x80, (byte)'\n'];
+        await System.IO.File.WriteAllBytesAsync(workspace.File("user-data.bin"), bytes);
+
+        var run = await workspace.RunAsync("run-instances", ami, "-f", "user-data.bin");
+
+        run.ExitCode.Should().Be(0, run.Error);
+        using var ec2 = silo.Ec2();
+        var id = run.OutLines[1].Split('\t')[1];
+        var userData = await ec2.DescribeInstanceAttributeAsync(new DescribeInstanceAttributeRequest { InstanceId = id, Attribute = "userData" });
+        Convert.FromBase64String(userData.InstanceAttribute.UserData).Should().Equal(bytes);
+    }
+
+    [Fact]
+    public async Task RunInstances_InAGroupThatDoesNotExist_PrintsTheServiceError()
+    {
+        using var workspace = silo.Workspace();
+        var ami = await silo.WindowsImageAsync();
+
+        var byName = await workspace.RunAsync("ec2-run-instances", ami, "-g", "web");
+        var byId = await workspace.RunAsync("ec2-run-instances", ami, "-g", "sg-0123456789abcdef0");
+
+        byName.ExitCode.Should().Be(3);
+        byName.Error.Should().Be("Client.InvalidGroup.NotFound: The security group 'web' does not exist\n");
+        byId.ExitCode.Should().Be(3);
+        byId.Error.Should().Be("Client.InvalidGroup.NotFound: The security group 'sg-0123456789abcdef0' does not exist\n");
+    }
+
+    [Fact]
+    public async Task RunInstances_WithUserDataTextAndFile_IsAUsageError()
+    {
+        using var workspace = silo.Workspace();
+        await System.IO.File.WriteAllTextAsync(workspace.File("user-data.txt"), "x");
+
+        var both = await workspace.RunAsync("ec2-run-instances", "ami-0123456789abcdef0", "-d", "x", "-f", "user-data.txt");
+        var missing = await workspace.RunAsync("ec2-run-instances", "ami-0123456789abcdef0", "-f", "no-such-file.txt");
+
+        both.ExitCode.Should().Be(1);
+        both.ErrorLines.Should().Equal(
+            "ec2-run-instances: Give the user data either as text (--user-data) or as a file (--user-data-file), not both.",
+            "Usage: ec2sim ec2-run-instances AMI [-n MIN[-MAX]] [-k KEYPAIR] [-t TYPE] [-z ZONE] [-g GROUP ...] [-d DATA | -f FILE] [--client-token TOKEN] [--tag KEY[=VALUE] ...] [--wait]",
             "Try 'ec2sim ec2-run-instances --help' for more information.");
+        missing.ExitCode.Should().Be(2);
+        missing.Error.Should().Be("ERROR: File not found: no-such-file.txt\n");
     }
 
     [Theory]
@@ -255,5 +309,5 @@ public class InstanceCommandTests(CliSiloFixture silo)
     /// <summary>An INSTANCE line of an instance of the public Windows AMI, column by column.</summary>
     internal static string WindowsInstance(string ami, string state, string key, string index, string type, string zone) => Tabs(
         "INSTANCE", "{instance}", ami, "", "{dns}", state, key, index, "", type, "{time}", zone, "", "", "windows", "monitoring-disabled", "",
-        "{ip}", "", "", "instance-store", "", "", "", "", "hvm", "xen", "{token}", "", "default", "false", "", "i386");
+        "{ip}", "", "", "instance-store", "", "", "", "", "hvm", "xen", "{token}", "{group}", "default", "false", "", "i386");
 }

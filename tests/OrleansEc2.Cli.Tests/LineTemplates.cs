@@ -5,7 +5,7 @@ namespace OrleansEc2.Cli.Tests;
 /// <summary>
 /// Exact output lines with the parts a run makes up matched by pattern: <c>{instance}</c>, <c>{reservation}</c>,
 /// <c>{ami}</c>, <c>{bundle}</c>, <c>{migration}</c>, <c>{time}</c> (<c>2008-10-02T09:31:44+0000</c>), <c>{ip}</c>,
-/// <c>{dns}</c> (a private DNS name), <c>{fingerprint}</c>, <c>{token}</c>, <c>{percent}</c>, <c>{any}</c> (any one column's text); everything else literal.
+/// <c>{dns}</c> (a private DNS name), <c>{fingerprint}</c>, <c>{token}</c>, <c>{group}</c> (a security group id), <c>{percent}</c>, <c>{any}</c> (any one column's text); everything else literal.
 /// </summary>
 public static partial class LineTemplates
 {
@@ -21,6 +21,7 @@ public static partial class LineTemplates
         ["dns"] = @"ip-10-\d{1,3}-\d{1,3}-\d{1,3}\.(ec2|[a-z]+-[a-z]+-\d\.compute)\.internal",
         ["fingerprint"] = "[0-9a-f]{2}(:[0-9a-f]{2}){19}",
         ["token"] = "[0-9a-f-]{36}",
+        ["group"] = "sg-[0-9a-f]{17}",
         ["percent"] = @"\d{1,3}%",
         ["any"] = "[^\t]*",
     };

@@ -34,7 +34,7 @@ public class MigrationCommandTests(CliSiloFixture silo)
         described.OutLines.Should().Equal(run.OutLines[^1]);
         register.ExitCode.Should().Be(0, register.Error);
         launch.OutLines.ShouldMatch(
-            Tabs("RESERVATION", "{reservation}", CliSiloFixture.Alice),
+            Tabs("RESERVATION", "{reservation}", CliSiloFixture.Alice, "default"),
             InstanceCommandTests.WindowsInstance(ami, "running", "", "0", "m1.small", "eu-west-1{any}"));
         file.Out.Should().Be("migrated");
     }

@@ -14,6 +14,7 @@ internal static class Ec2ActionCatalog
             .Concat(ImageRegistrationActions.All())
             .Concat(InstanceActions.All())
             .Concat(KeyPairActions.All())
+            .Concat(SecurityGroupActions.All())
             .Concat(TagActions.All())
             .Concat(BundleTaskActions.All()))
         {

@@ -221,6 +221,24 @@ internal sealed partial class SimEndpoint(
                 await WriteJsonAsync(context, new { instanceId, passwordSet = true });
                 return;
 
+            case ["shutdown"]:
+                // The guest shuts itself down: the instance stops or terminates as its instanceInitiatedShutdownBehavior says.
+                RequireMethod(method, HttpMethods.Post);
+                var change = await instance.InitiateShutdownAsync(accountId);
+                await WriteJsonAsync(context, new { instanceId, previousState = change.Previous.ToEc2Name(), currentState = change.Current.ToEc2Name() });
+                return;
+
+            case ["user-data"]:
+                // What the guest reads from http://169.254.169.254/latest/user-data: the decoded bytes.
+                RequireMethod(method, HttpMethods.Get);
+                var userData = await instance.DescribeUserDataAsync(accountId)
+                    ?? throw new Ec2Exception(NotFound, $"The instance '{instanceId}' has no user data.");
+                var bytes = Convert.FromBase64String(userData);
+                context.Response.ContentType = "application/octet-stream";
+                context.Response.ContentLength = bytes.Length;
+                await context.Response.Body.WriteAsync(bytes);
+                return;
+
             default:
                 throw new Ec2Exception(NotFound, $"No simulator endpoint at {context.Request.Path.Value}.");
         }

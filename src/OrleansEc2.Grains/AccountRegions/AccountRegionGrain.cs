@@ -37,6 +37,13 @@ public sealed class AccountRegionGrain(
         .Field("ami-launch-index", i => i.AmiLaunchIndex.ToString(System.Globalization.CultureInfo.InvariantCulture))
         .Field("client-token", i => i.ClientToken)
         .Field("root-device-type", _ => ImageDescription.RootDeviceType)
+        .Fields("group-id", i => ClassicSecurityGroups.Of(i).Select(g => g.GroupId))
+        .Fields("group-name", i => ClassicSecurityGroups.Of(i).Select(g => g.GroupName))
+        .Fields("instance.group-id", i => ClassicSecurityGroups.Of(i).Select(g => g.GroupId))
+        .Fields("instance.group-name", i => ClassicSecurityGroups.Of(i).Select(g => g.GroupName))
+        .Field("kernel-id", i => i.KernelId)
+        .Field("ramdisk-id", i => i.RamdiskId)
+        .Field("monitoring-state", InstanceMonitoring.State)
         .WithTags(i => i.Tags);
 
     private static readonly FilterSchema<ImageDescription> ImageFilters = new FilterSchema<ImageDescription>()

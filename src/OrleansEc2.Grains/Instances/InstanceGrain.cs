@@ -58,6 +58,7 @@ public sealed class InstanceGrain(
 
         var ip = NewPrivateIp();
         state.State.Disk = disk;
+        state.State.UserData = InstanceUserData.Normalize(spec.UserData);
         if (password is not null && spec.KeyPublicKeyPem is not null)
         {
             state.State.EncryptedPassword = KeyPairs.EncryptToBase64(spec.KeyPublicKeyPem, password);
@@ -86,7 +87,14 @@ public sealed class InstanceGrain(
             spec.ClientToken,
             StateTransitionReason: null,
             TerminatedAt: null,
-            Tags: []);
+            Tags: [],
+            SecurityGroups: spec.SecurityGroups.IsDefaultOrEmpty ? [ClassicSecurityGroups.Default(spec.AccountId, spec.Region)] : spec.SecurityGroups,
+            KernelId: spec.KernelId,
+            RamdiskId: spec.RamdiskId,
+            MonitoringEnabled: spec.MonitoringEnabled,
+            EbsOptimized: spec.EbsOptimized,
+            DisableApiTermination: spec.DisableApiTermination,
+            InstanceInitiatedShutdownBehavior: spec.InstanceInitiatedShutdownBehavior);
         await SaveAsync();
         return state.State.Description;
     }
@@ -147,7 +155,102 @@ public sealed class InstanceGrain(
             return new InstanceStateChange(InstanceId, current.State, current.State);
         }
 
-        var change = await MoveAsync(current, InstanceStateName.ShuttingDown, new PendingTransition(InstanceStateName.Terminated, clock.UtcNow + Durations.Shutdown), UserInitiated("User initiated"));
+        if (current.DisableApiTermination)
+        {
+            throw new Ec2Exception(
+                Ec2ErrorCodes.OperationNotPermitted,
+                $"The instance '{InstanceId}' may not be terminated. Modify its 'disableApiTermination' instance attribute and try again.");
+        }
+
+        return await TerminateNowAsync(current, UserInitiated("User initiated"));
+    }
+
+    public async Task<string?> DescribeUserDataAsync(string accountId)
+    {
+        EnsureOwner(accountId);
+        await CurrentAsync();
+        return state.State.UserData;
+    }
+
+    public async Task<InstanceDescription> ModifyAttributeAsync(string accountId, InstanceAttributeChange change)
+    {
+        EnsureOwner(accountId);
+        var current = await CurrentAsync();
+        var names = change.AttributeNames();
+        if (names.Count != 1)
+        {
+            throw new Ec2Exception(
+                Ec2ErrorCodes.InvalidParameterCombination,
+                names.Count == 0 ? "No attribute to modify was given." : $"Fields for multiple attribute types specified: {string.Join(", ", names)}");
+        }
+
+        if (current.State is InstanceStateName.ShuttingDown or InstanceStateName.Terminated)
+        {
+            throw IncorrectState(current, "modified");
+        }
+
+        var needsStopped = change.InstanceType is not null || change.KernelId is not null || change.RamdiskId is not null
+            || change.UserData is not null || change.EbsOptimized is not null;
+        if (needsStopped && current.State != InstanceStateName.Stopped)
+        {
+            throw new Ec2Exception(
+                Ec2ErrorCodes.IncorrectInstanceState,
+                $"The instance '{InstanceId}' is not in the 'stopped' state: its {names[0]} can only be changed while it is stopped (it is {current.State.ToEc2Name()}).");
+        }
+
+        if (change.UserData is not null)
+        {
+            state.State.UserData = InstanceUserData.Normalize(change.UserData);
+            await state.WriteStateAsync();
+            return current;
+        }
+
+        if (change.InstanceType is { } instanceType && !ReservationGrain.IsInstanceType(instanceType))
+        {
+            throw new Ec2Exception(Ec2ErrorCodes.InvalidParameterValue, $"Invalid value '{instanceType}' for InstanceType.");
+        }
+
+        if (change.KernelId is not null)
+        {
+            Ec2Ids.EnsureKernelId(change.KernelId);
+        }
+
+        if (change.RamdiskId is not null)
+        {
+            Ec2Ids.EnsureRamdiskId(change.RamdiskId);
+        }
+
+        state.State.Description = current with
+        {
+            InstanceType = change.InstanceType ?? current.InstanceType,
+            KernelId = change.KernelId ?? current.KernelId,
+            RamdiskId = change.RamdiskId ?? current.RamdiskId,
+            EbsOptimized = change.EbsOptimized ?? current.EbsOptimized,
+            DisableApiTermination = change.DisableApiTermination ?? current.DisableApiTermination,
+            InstanceInitiatedShutdownBehavior = change.InstanceInitiatedShutdownBehavior ?? current.InstanceInitiatedShutdownBehavior,
+        };
+        await SaveAsync();
+        return state.State.Description;
+    }
+
+    public async Task<InstanceStateChange> InitiateShutdownAsync(string accountId)
+    {
+        EnsureOwner(accountId);
+        var current = await CurrentAsync();
+        if (current.State != InstanceStateName.Running)
+        {
+            throw IncorrectState(current, "shut down from inside");
+        }
+
+        var reason = $"{ShutdownBehaviors.InstanceInitiatedReason} ({clock.UtcNow.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)} GMT)";
+        return current.InstanceInitiatedShutdownBehavior == ShutdownBehavior.Terminate
+            ? await TerminateNowAsync(current, reason)
+            : await MoveAsync(current, InstanceStateName.Stopping, new PendingTransition(InstanceStateName.Stopped, clock.UtcNow + Durations.Shutdown), reason);
+    }
+
+    private async Task<InstanceStateChange> TerminateNowAsync(InstanceDescription current, string reason)
+    {
+        var change = await MoveAsync(current, InstanceStateName.ShuttingDown, new PendingTransition(InstanceStateName.Terminated, clock.UtcNow + Durations.Shutdown), reason);
 
         // An instance-store disk does not outlive its instance (a bundle task's snapshot holds its own reference).
         if (state.State.Disk is { } disk)

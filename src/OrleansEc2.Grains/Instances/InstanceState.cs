@@ -21,4 +21,8 @@ public sealed class InstanceState
     /// <summary>The bundle task bundling this instance, if any (one at a time).</summary>
     [Id(4)]
     public string? BundleId { get; set; }
+
+    /// <summary>The user data it was launched with (canonical base64), or null; kept here rather than in the description, which every listing carries.</summary>
+    [Id(5)]
+    public string? UserData { get; set; }
 }

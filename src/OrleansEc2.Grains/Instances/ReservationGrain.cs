@@ -24,9 +24,10 @@ public sealed class ReservationState
 }
 
 /// <summary>
-/// Runs one RunInstances request. Everything is checked (image, key pair, zone, type, counts, tags) before any
-/// instance is launched, so a refused request leaves nothing behind. The instance ids are chosen and persisted before
-/// launching, so a retry after a crash launches the same instances rather than new ones.
+/// Runs one RunInstances request. Everything is checked (image, key pair, zone, type, counts, tags, security groups,
+/// user data, kernel and RAM disk ids) before any instance is launched, so a refused request leaves nothing behind.
+/// The instance ids are chosen and persisted before launching, so a retry after a crash launches the same instances
+/// rather than new ones.
 /// </summary>
 public sealed partial class ReservationGrain(
     [PersistentState("reservation", GrainStorage.Name)] IPersistentState<ReservationState> state,
@@ -81,7 +82,13 @@ public sealed partial class ReservationGrain(
         return await LaunchAllAsync(request, plan);
     }
 
-    private sealed record LaunchPlan(LaunchDisk Disk, string Zone, string InstanceType, string? KeyPublicKeyPem);
+    private sealed record LaunchPlan(
+        LaunchDisk Disk,
+        string Zone,
+        string InstanceType,
+        string? KeyPublicKeyPem,
+        ImmutableArray<GroupIdentifier> Groups,
+        string? UserData);
 
     private async Task<LaunchPlan> ValidateAsync(RunInstancesRequest request)
     {
@@ -122,6 +129,23 @@ public sealed partial class ReservationGrain(
             }
         }
 
+        var groups = ClassicSecurityGroups.Resolve(caller, request.SecurityGroupNames.IsDefault ? [] : request.SecurityGroupNames, request.SecurityGroupIds.IsDefault ? [] : request.SecurityGroupIds);
+        var userData = InstanceUserData.Normalize(request.UserData);
+        if (request.KernelId is { Length: > 0 } kernelId)
+        {
+            Ec2Ids.EnsureKernelId(kernelId);
+        }
+
+        if (request.RamdiskId is { Length: > 0 } ramdiskId)
+        {
+            Ec2Ids.EnsureRamdiskId(ramdiskId);
+        }
+
+        if (!Enum.IsDefined(request.InstanceInitiatedShutdownBehavior))
+        {
+            throw new Ec2Exception(Ec2ErrorCodes.InvalidParameterValue, $"Value ({request.InstanceInitiatedShutdownBehavior}) for parameter instanceInitiatedShutdownBehavior is invalid. Expected 'stop' or 'terminate'.");
+        }
+
         Ec2Ids.EnsureImageId(request.ImageId);
         var disk = await GrainFactory.GetGrain<IImageGrain>(request.ImageId).ResolveLaunchDiskAsync(caller);
 
@@ -132,7 +156,7 @@ public sealed partial class ReservationGrain(
             publicKey = keys[0].PublicKeyPem;
         }
 
-        return new LaunchPlan(disk, zone, instanceType, publicKey);
+        return new LaunchPlan(disk, zone, instanceType, publicKey, groups, userData);
     }
 
     private async Task<Reservation> LaunchAllAsync(RunInstancesRequest request, LaunchPlan plan)
@@ -152,7 +176,15 @@ public sealed partial class ReservationGrain(
                 plan.KeyPublicKeyPem,
                 plan.Disk,
                 request.ClientToken is { Length: > 0 } ? request.ClientToken : null,
-                request.InstanceTags.IsDefault ? [] : request.InstanceTags))));
+                request.InstanceTags.IsDefault ? [] : request.InstanceTags,
+                plan.Groups,
+                plan.UserData,
+                request.KernelId is { Length: > 0 } ? request.KernelId : null,
+                request.RamdiskId is { Length: > 0 } ? request.RamdiskId : null,
+                request.MonitoringEnabled,
+                request.EbsOptimized,
+                request.DisableApiTermination,
+                request.InstanceInitiatedShutdownBehavior))));
 
         var tags = request.InstanceTags.IsDefault ? [] : request.InstanceTags;
         if (tags.Length > 0)
@@ -160,8 +192,10 @@ public sealed partial class ReservationGrain(
             await GrainFactory.GetGrain<IAccountRegionGrain>(caller.AccountRegionKey).CreateTagsAsync([.. state.State.InstanceIds], tags);
         }
 
-        return new Reservation(reservationId, caller.AccountId, [.. instances.Select(i => i with { Tags = tags })]);
+        return new Reservation(reservationId, caller.AccountId, [.. instances.Select(i => i with { Tags = tags })], plan.Groups);
     }
+
+    private static readonly string DefaultOptions = string.Join("\n", "", "", "", "", "", false, false, false, ShutdownBehavior.Stop);
 
     private static string Hash(RunInstancesRequest request)
     {
@@ -176,8 +210,30 @@ public sealed partial class ReservationGrain(
             request.KeyName,
             request.AvailabilityZone,
             string.Join(",", (request.InstanceTags.IsDefault ? [] : request.InstanceTags).Select(t => t.Key + "=" + t.Value)));
+
+        // The launch options came later: a request without any hashes as it always did, so a client token claimed
+        // before them still matches its retry.
+        var options = string.Join(
+            "\n",
+            string.Join(",", request.SecurityGroupNames.IsDefault ? [] : request.SecurityGroupNames),
+            string.Join(",", request.SecurityGroupIds.IsDefault ? [] : request.SecurityGroupIds),
+            request.UserData,
+            request.KernelId,
+            request.RamdiskId,
+            request.MonitoringEnabled,
+            request.EbsOptimized,
+            request.DisableApiTermination,
+            request.InstanceInitiatedShutdownBehavior);
+        if (options != DefaultOptions)
+        {
+            text += "\n" + options;
+        }
+
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
+
+    /// <summary>Whether <paramref name="value"/> has the shape of an instance type (<c>m1.small</c>, <c>c5.2xlarge</c>).</summary>
+    internal static bool IsInstanceType(string value) => InstanceTypePattern().IsMatch(value);
 
     [GeneratedRegex(@"^[a-z][a-z0-9-]*\.(nano|micro|small|medium|large|xlarge|[0-9]+xlarge|metal)$")]
     private static partial Regex InstanceTypePattern();

@@ -90,7 +90,11 @@ public sealed class QueryProtocolTests(ApiSiloFixture silo)
     [InlineData("Action=DescribeRegions&Version=2016-11-15&DryRun=maybe", "InvalidParameterValue", 400)]
     [InlineData("Action=DescribeRegions&Version=2016-11-15&DryRun=true", "DryRunOperation", 412)]
     [InlineData("Action=DescribeInstances&Version=2016-11-15&InstanceId.1=i-1&InstanceId.1=i-2", "InvalidParameterValue", 400)]
-    [InlineData("Action=RunInstances&Version=2016-11-15&ImageId=ami-12345678&MinCount=1&MaxCount=1&UserData=abc", "UnknownParameter", 400)]
+    [InlineData("Action=RunInstances&Version=2016-11-15&ImageId=ami-12345678&MinCount=1&MaxCount=1&SubnetId=subnet-12345678", "UnknownParameter", 400)]
+    [InlineData("Action=RunInstances&Version=2016-11-15&ImageId=ami-12345678&MinCount=1&MaxCount=1&UserData=abc", "InvalidParameterValue", 400)]
+    [InlineData("Action=RunInstances&Version=2016-11-15&ImageId=ami-12345678&MinCount=1&MaxCount=1&SecurityGroupId.1=web", "InvalidGroupId.Malformed", 400)]
+    [InlineData("Action=RunInstances&Version=2016-11-15&ImageId=ami-12345678&MinCount=1&MaxCount=1&InstanceInitiatedShutdownBehavior=hibernate", "InvalidParameterValue", 400)]
+    [InlineData("Action=ModifyInstanceAttribute&Version=2016-11-15&InstanceId=i-0123456789abcdef0&Attribute=disableApiTermination", "MissingParameter", 400)]
     public async Task ProtocolErrors_AnswerEc2sErrorDocument(string body, string code, int status)
     {
         var response = await silo.Http.SendAsync(RequestSigner.Ec2Post(silo.BaseUri, body, ApiSiloFixture.AliceKey, ApiSiloFixture.AliceSecret));

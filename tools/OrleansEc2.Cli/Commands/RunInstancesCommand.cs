@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text;
 using Amazon.EC2.Model;
 using OrleansEc2.Cli.Output;
 using OrleansEc2.Cli.Service;
@@ -8,8 +9,8 @@ using OrleansEc2.Cli.Waiting;
 namespace OrleansEc2.Cli.Commands;
 
 /// <summary>
-/// <c>ec2-run-instances AMI [-n MIN[-MAX]] [-k KEYPAIR] [-t TYPE] [-z ZONE] [--wait]</c>: launches instances and prints
-/// the reservation (<c>RESERVATION</c>, then an <c>INSTANCE</c> line each).
+/// <c>ec2-run-instances AMI [-n MIN[-MAX]] [-k KEYPAIR] [-t TYPE] [-z ZONE] [-g GROUP ...] [-d DATA | -f FILE] [--wait]</c>:
+/// launches instances and prints the reservation (<c>RESERVATION</c>, then an <c>INSTANCE</c> line each).
 /// </summary>
 internal sealed class RunInstancesCommand : ServiceCommand
 {
@@ -44,9 +45,22 @@ internal sealed class RunInstancesCommand : ServiceCommand
 
     private static readonly Option<string[]> GroupOption = new("--group", "-g")
     {
-        Description = "The security group: only 'default' is accepted. The simulator has no security groups (its RunInstances refuses SecurityGroup parameters); every instance is in the default one.",
+        Description = "A security group to launch in, by name or by id (sg-...); repeatable. Default: the account's 'default' group, "
+            + "EC2-Classic's one group per region.",
         HelpName = "GROUP",
         Arity = ArgumentArity.OneOrMore,
+    };
+
+    private static readonly Option<string> UserDataOption = new("--user-data", "-d")
+    {
+        Description = "User data for the instances, as text (sent base64-encoded; at most 16 KiB).",
+        HelpName = "DATA",
+    };
+
+    private static readonly Option<string> UserDataFileOption = new("--user-data-file", "-f")
+    {
+        Description = "A file whose bytes are the instances' user data (at most 16 KiB).",
+        HelpName = "FILE",
     };
 
     private static readonly Option<string> ClientTokenOption = new("--client-token")
@@ -77,27 +91,21 @@ internal sealed class RunInstancesCommand : ServiceCommand
         Options.Add(TypeOption);
         Options.Add(ZoneOption);
         Options.Add(GroupOption);
+        Options.Add(UserDataOption);
+        Options.Add(UserDataFileOption);
         Options.Add(ClientTokenOption);
         Options.Add(TagOption);
         Options.Add(WaitOption);
     }
 
     public override string Usage =>
-        "ec2sim ec2-run-instances AMI [-n MIN[-MAX]] [-k KEYPAIR] [-t TYPE] [-z ZONE] [-g default] [--client-token TOKEN] [--tag KEY[=VALUE] ...] [--wait]";
+        "ec2sim ec2-run-instances AMI [-n MIN[-MAX]] [-k KEYPAIR] [-t TYPE] [-z ZONE] [-g GROUP ...] [-d DATA | -f FILE] [--client-token TOKEN] [--tag KEY[=VALUE] ...] [--wait]";
 
     protected override async Task<int> RunAsync(ParseResult parseResult, Ec2SimSession session, RecordOutput output, CancellationToken cancellationToken)
     {
         var (min, max) = ParseCount(parseResult.GetValue(CountOption));
-        foreach (var group in parseResult.GetValue(GroupOption) ?? [])
-        {
-            if (group != "default")
-            {
-                throw CliException.Usage(
-                    $"Invalid value for --group: '{group}'. The simulator has no security groups (RunInstances refuses SecurityGroup parameters): "
-                    + "every instance is in the default group, so leave -g out or give '-g default'.");
-            }
-        }
-
+        var groups = parseResult.GetValue(GroupOption) ?? [];
+        var userData = await UserDataAsync(parseResult, cancellationToken);
         var tags = (parseResult.GetValue(TagOption) ?? []).Select(t => TagArguments.Parse(t, valueRequired: true)).ToList();
         var request = new RunInstancesRequest
         {
@@ -108,6 +116,11 @@ internal sealed class RunInstancesCommand : ServiceCommand
             InstanceType = parseResult.GetValue(TypeOption),
             Placement = parseResult.GetValue(ZoneOption) is { } zone ? new Placement { AvailabilityZone = zone } : null,
             ClientToken = parseResult.GetValue(ClientTokenOption),
+
+            // As the classic tool did: a group that looks like an id is one (SecurityGroupId.N), anything else a name.
+            SecurityGroupIds = groups.Where(IsGroupId).ToList() is { Count: > 0 } ids ? ids : null,
+            SecurityGroups = groups.Where(g => !IsGroupId(g)).ToList() is { Count: > 0 } names ? names : null,
+            UserData = userData,
             TagSpecifications = tags.Count > 0 ? [new TagSpecification { ResourceType = "instance", Tags = tags }] : null,
         };
         var reservation = (await session.Ec2().RunInstancesAsync(request, cancellationToken)).Reservation;
@@ -133,6 +146,31 @@ internal sealed class RunInstancesCommand : ServiceCommand
         }
 
         return ExitCodes.Success;
+    }
+
+    private static bool IsGroupId(string group) => group.StartsWith("sg-", StringComparison.Ordinal);
+
+    /// <summary>The user data of <c>-d</c> (UTF-8 text) or <c>-f</c> (a file's bytes), base64-encoded as RunInstances takes it; null for none.</summary>
+    private async Task<string?> UserDataAsync(ParseResult parseResult, CancellationToken cancellationToken)
+    {
+        var text = parseResult.GetValue(UserDataOption);
+        var path = parseResult.GetValue(UserDataFileOption) is { } file ? Console.ResolvePath(file) : null;
+        if (text is not null && path is not null)
+        {
+            throw CliException.Usage("Give the user data either as text (--user-data) or as a file (--user-data-file), not both.");
+        }
+
+        if (path is not null)
+        {
+            if (!File.Exists(path))
+            {
+                throw CliException.FileNotFound(parseResult.GetValue(UserDataFileOption)!);
+            }
+
+            return Convert.ToBase64String(await File.ReadAllBytesAsync(path, cancellationToken));
+        }
+
+        return text is null ? null : Convert.ToBase64String(Encoding.UTF8.GetBytes(text));
     }
 
     private static (int Min, int Max) ParseCount(string? text)

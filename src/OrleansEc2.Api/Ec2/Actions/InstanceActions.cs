@@ -2,7 +2,10 @@ using System.Collections.Immutable;
 
 namespace OrleansEc2.Api.Ec2.Actions;
 
-/// <summary>RunInstances, DescribeInstances, DescribeInstanceStatus, Start/Stop/Reboot/TerminateInstances, GetPasswordData.</summary>
+/// <summary>
+/// RunInstances, DescribeInstances, DescribeInstanceStatus, Start/Stop/Reboot/TerminateInstances, GetPasswordData,
+/// Describe/ModifyInstanceAttribute.
+/// </summary>
 internal static class InstanceActions
 {
     public const string DefaultInstanceType = "m1.small";
@@ -12,7 +15,26 @@ internal static class InstanceActions
     [
         "tag-key", "tag-value", "instance-state-name", "instance-state-code", "instance-id", "image-id",
         "availability-zone", "key-name", "platform", "instance-type", "reservation-id", "private-ip-address",
-        "private-dns-name", "owner-id", "ami-launch-index", "client-token", "root-device-type",
+        "private-dns-name", "owner-id", "ami-launch-index", "client-token", "root-device-type", "group-id", "group-name",
+        "instance.group-id", "instance.group-name", "kernel-id", "ramdisk-id", "monitoring-state",
+    ];
+
+    /// <summary>DescribeInstanceAttribute's attributes (the 2016-11-15 model's <c>InstanceAttributeName</c>).</summary>
+    private static readonly HashSet<string> AttributeNames =
+    [
+        "instanceType", "kernel", "ramdisk", "userData", "disableApiTermination", "instanceInitiatedShutdownBehavior",
+        "rootDeviceName", "blockDeviceMapping", "productCodes", "sourceDestCheck", "groupSet", "ebsOptimized",
+        "sriovNetSupport", "enaSupport", "enclaveOptions", "disableApiStop",
+    ];
+
+    /// <summary>ModifyInstanceAttribute's structured parameters (<c>X.Value</c>) and the attribute each one sets.</summary>
+    private static readonly (string Parameter, string Attribute)[] ModifyValueParameters =
+    [
+        ("InstanceType.Value", "instanceType"), ("Kernel.Value", "kernel"), ("Ramdisk.Value", "ramdisk"),
+        ("UserData.Value", "userData"), ("DisableApiTermination.Value", "disableApiTermination"),
+        ("InstanceInitiatedShutdownBehavior.Value", "instanceInitiatedShutdownBehavior"), ("EbsOptimized.Value", "ebsOptimized"),
+        ("SourceDestCheck.Value", "sourceDestCheck"), ("SriovNetSupport.Value", "sriovNetSupport"),
+        ("EnaSupport.Value", "enaSupport"), ("DisableApiStop.Value", "disableApiStop"),
     ];
 
     private static readonly HashSet<string> IndexStatusFilters = ["availability-zone", "instance-state-name", "instance-state-code"];
@@ -26,7 +48,9 @@ internal static class InstanceActions
             "RunInstances",
             new ParameterSchema(
                 "ImageId", "MinCount", "MaxCount", "InstanceType", "KeyName", "Placement.AvailabilityZone", "ClientToken",
-                "TagSpecification.N.ResourceType", "TagSpecification.N.Tag.N.Key", "TagSpecification.N.Tag.N.Value"),
+                "TagSpecification.N.ResourceType", "TagSpecification.N.Tag.N.Key", "TagSpecification.N.Tag.N.Value",
+                "SecurityGroup.N", "SecurityGroupId.N", "UserData", "Monitoring.Enabled", "DisableApiTermination",
+                "InstanceInitiatedShutdownBehavior", "EbsOptimized", "KernelId", "RamdiskId"),
             RunInstancesAsync);
         yield return new Ec2Action(
             "DescribeInstances",
@@ -56,6 +80,19 @@ internal static class InstanceActions
             "GetPasswordData",
             new ParameterSchema("InstanceId"),
             GetPasswordDataAsync);
+        yield return new Ec2Action(
+            "DescribeInstanceAttribute",
+            new ParameterSchema("InstanceId", "Attribute"),
+            DescribeInstanceAttributeAsync);
+        yield return new Ec2Action(
+            "ModifyInstanceAttribute",
+            new ParameterSchema(
+                [
+                    "InstanceId", "Attribute", "Value", "GroupId.N", .. ModifyValueParameters.Select(m => m.Parameter),
+                    "BlockDeviceMapping.N.DeviceName", "BlockDeviceMapping.N.NoDevice", "BlockDeviceMapping.N.VirtualName",
+                    "BlockDeviceMapping.N.Ebs.DeleteOnTermination", "BlockDeviceMapping.N.Ebs.VolumeId",
+                ]),
+            ModifyInstanceAttributeAsync);
     }
 
     private enum StateChange
@@ -92,19 +129,53 @@ internal static class InstanceActions
         }
 
         var tags = InstanceTags(p);
+        var groupNames = p.GetList("SecurityGroup");
+        var groupIds = p.GetList("SecurityGroupId");
+        foreach (var groupId in groupIds)
+        {
+            ClassicSecurityGroups.EnsureGroupId(groupId);
+        }
+
+        var userData = EmptyAsNull(p.Get("UserData"));
+        if (userData is not null)
+        {
+            InstanceUserData.Decode(userData);
+        }
+
+        var kernelId = EmptyAsNull(p.Get("KernelId"));
+        if (kernelId is not null)
+        {
+            Ec2Ids.EnsureKernelId(kernelId);
+        }
+
+        var ramdiskId = EmptyAsNull(p.Get("RamdiskId"));
+        if (ramdiskId is not null)
+        {
+            Ec2Ids.EnsureRamdiskId(ramdiskId);
+        }
+
+        var shutdownBehavior = EmptyAsNull(p.Get("InstanceInitiatedShutdownBehavior")) is { } behavior
+            ? ShutdownBehaviors.Parse(behavior)
+            : ShutdownBehavior.Stop;
+        var monitoring = p.GetBool("Monitoring.Enabled");
+        var ebsOptimized = p.GetBool("EbsOptimized");
+        var disableApiTermination = p.GetBool("DisableApiTermination");
         if (context.DryRun)
         {
+            ClassicSecurityGroups.Resolve(context.Caller, groupNames, groupIds);
             await CheckLaunchAsync(context, imageId, keyName, zone);
             context.ThrowIfDryRun();
         }
 
-        var request = new RunInstancesRequest(context.Caller, imageId, minCount, maxCount, instanceType, keyName, zone, clientToken, tags);
+        var request = new RunInstancesRequest(
+            context.Caller, imageId, minCount, maxCount, instanceType, keyName, zone, clientToken, tags,
+            groupNames, groupIds, userData, kernelId, ramdiskId, monitoring, ebsOptimized, disableApiTermination, shutdownBehavior);
         var reservation = await context.Grains.GetGrain<IReservationGrain>(Ec2Ids.NewReservationId()).RunInstancesAsync(request);
         var xml = new Ec2XmlWriter(2048)
             .Element("reservationId", reservation.ReservationId)
-            .Element("ownerId", reservation.OwnerId)
-            .Empty("groupSet")
-            .Start("instancesSet");
+            .Element("ownerId", reservation.OwnerId);
+        Ec2Shapes.GroupSet(xml, reservation.Groups.IsDefaultOrEmpty ? [ClassicSecurityGroups.Default(context.Caller.AccountId, context.Caller.Region)] : reservation.Groups);
+        xml.Start("instancesSet");
         var now = context.Clock.UtcNow;
         foreach (var instance in reservation.Instances)
         {
@@ -204,9 +275,9 @@ internal static class InstanceActions
         {
             xml.Start("item")
                 .Element("reservationId", reservation.Key)
-                .Element("ownerId", reservation.First().AccountId)
-                .Empty("groupSet")
-                .Start("instancesSet");
+                .Element("ownerId", reservation.First().AccountId);
+            Ec2Shapes.GroupSet(xml, ClassicSecurityGroups.Of(reservation.First()));
+            xml.Start("instancesSet");
             foreach (var instance in reservation)
             {
                 if (instance.Transition is { } transition && transition.CompletesAt < validUntil)
@@ -301,7 +372,7 @@ internal static class InstanceActions
         var p = context.Parameters;
         var ids = InstanceIds(p, required: true);
         var force = change == StateChange.Stop && p.GetBool("Force");
-        await CheckInstancesAsync(context, ids, state => change switch
+        var instances = await CheckInstancesAsync(context, ids, state => change switch
         {
             StateChange.Start => state is InstanceStateName.Stopped or InstanceStateName.Pending or InstanceStateName.Running,
             StateChange.Stop => state is InstanceStateName.Running or InstanceStateName.Stopping or InstanceStateName.Stopped,
@@ -312,6 +383,19 @@ internal static class InstanceActions
             StateChange.Stop => "stopped",
             _ => "terminated",
         });
+        if (change == StateChange.Terminate)
+        {
+            foreach (var instance in instances)
+            {
+                if (instance.DisableApiTermination && instance.State is not (InstanceStateName.ShuttingDown or InstanceStateName.Terminated))
+                {
+                    throw new Ec2Exception(
+                        Ec2ErrorCodes.OperationNotPermitted,
+                        $"The instance '{instance.InstanceId}' may not be terminated. Modify its 'disableApiTermination' instance attribute and try again.");
+                }
+            }
+        }
+
         context.ThrowIfDryRun();
 
         var changes = await Task.WhenAll(ids.Select(id => change switch
@@ -359,11 +443,184 @@ internal static class InstanceActions
         return Ec2Body.From(xml);
     }
 
+    private static async Task<Ec2Body> DescribeInstanceAttributeAsync(Ec2ActionContext context)
+    {
+        var p = context.Parameters;
+        var instanceId = p.Require("InstanceId");
+        Ec2Ids.EnsureInstanceId(instanceId);
+        var attribute = p.Require("Attribute");
+        if (!AttributeNames.Contains(attribute))
+        {
+            throw QueryParameters.Invalid($"Value ({attribute}) for parameter attribute is invalid. Unknown attribute.");
+        }
+
+        if (attribute is "sourceDestCheck" or "enaSupport")
+        {
+            throw new Ec2Exception(Ec2ErrorCodes.UnsupportedOperation, $"The {attribute} attribute applies to VPC instances only; this is an EC2-Classic instance.");
+        }
+
+        var instance = (await CheckInstancesAsync(context, [instanceId], _ => true, "described"))[0];
+        context.ThrowIfDryRun();
+
+        var xml = new Ec2XmlWriter(512).Element("instanceId", instance.InstanceId);
+        switch (attribute)
+        {
+            case "instanceType":
+                Value(xml, attribute, instance.InstanceType);
+                break;
+            case "kernel":
+                Value(xml, attribute, instance.KernelId);
+                break;
+            case "ramdisk":
+                Value(xml, attribute, instance.RamdiskId);
+                break;
+            case "userData":
+                Value(xml, attribute, await context.Instance(instanceId).DescribeUserDataAsync(context.AccountId));
+                break;
+            case "disableApiTermination":
+                Value(xml, attribute, instance.DisableApiTermination ? "true" : "false");
+                break;
+            case "instanceInitiatedShutdownBehavior":
+                Value(xml, attribute, instance.InstanceInitiatedShutdownBehavior.ToEc2Name());
+                break;
+            case "rootDeviceName":
+                Value(xml, attribute, Ec2Shapes.RootDeviceName);
+                break;
+            case "ebsOptimized":
+                Value(xml, attribute, instance.EbsOptimized ? "true" : "false");
+                break;
+            case "disableApiStop":
+                Value(xml, attribute, "false");
+                break;
+            case "groupSet":
+                Ec2Shapes.GroupSet(xml, ClassicSecurityGroups.Of(instance));
+                break;
+            case "enclaveOptions":
+                xml.Start("enclaveOptions").Element("enabled", false).End("enclaveOptions");
+                break;
+            default:
+                // blockDeviceMapping, productCodes, sriovNetSupport: an instance-store instance has none.
+                xml.Empty(attribute);
+                break;
+        }
+
+        return Ec2Body.From(xml);
+    }
+
+    /// <summary><c>&lt;attribute&gt;&lt;value&gt;…&lt;/value&gt;&lt;/attribute&gt;</c>, or an empty element when there is no value.</summary>
+    private static void Value(Ec2XmlWriter xml, string attribute, string? value)
+    {
+        if (value is null)
+        {
+            xml.Empty(attribute);
+            return;
+        }
+
+        xml.Start(attribute).Element("value", value).End(attribute);
+    }
+
+    private static async Task<Ec2Body> ModifyInstanceAttributeAsync(Ec2ActionContext context)
+    {
+        var p = context.Parameters;
+        var instanceId = p.Require("InstanceId");
+        Ec2Ids.EnsureInstanceId(instanceId);
+        var change = AttributeChange(p);
+        await CheckInstancesAsync(context, [instanceId], state => state is not (InstanceStateName.ShuttingDown or InstanceStateName.Terminated), "modified");
+        context.ThrowIfDryRun();
+        await context.Instance(instanceId).ModifyAttributeAsync(context.AccountId, change);
+        return Ec2Body.ReturnTrue;
+    }
+
+    /// <summary>
+    /// The one attribute a ModifyInstanceAttribute request changes: <c>Attribute</c> + <c>Value</c> (what the classic
+    /// tools send) or one structured <c>X.Value</c> (what the SDKs and the CLI send).
+    /// </summary>
+    private static InstanceAttributeChange AttributeChange(QueryParameters p)
+    {
+        var given = new List<(string Attribute, string Value)>();
+        if (EmptyAsNull(p.Get("Attribute")) is { } named)
+        {
+            given.Add((named, p.Get("Value") ?? throw QueryParameters.Missing("Value")));
+        }
+
+        foreach (var (parameter, attribute) in ModifyValueParameters)
+        {
+            if (p.Get(parameter) is { } value)
+            {
+                given.Add((attribute, value));
+            }
+        }
+
+        if (!p.GetList("GroupId").IsEmpty)
+        {
+            given.Add(("groupSet", ""));
+        }
+
+        if (p.GetGroupIndexes("BlockDeviceMapping").Count > 0)
+        {
+            given.Add(("blockDeviceMapping", ""));
+        }
+
+        if (given.Count == 0)
+        {
+            throw QueryParameters.Missing("Attribute");
+        }
+
+        if (given.Count > 1)
+        {
+            throw new Ec2Exception(
+                Ec2ErrorCodes.InvalidParameterCombination,
+                $"Fields for multiple attribute types specified: {string.Join(", ", given.Select(g => g.Attribute).Distinct())}");
+        }
+
+        var (name, text) = given[0];
+        switch (name)
+        {
+            case "instanceType":
+                return new InstanceAttributeChange(InstanceType: text.Length > 0 ? text : throw QueryParameters.Invalid("Invalid value '' for InstanceType."));
+            case "kernel":
+                Ec2Ids.EnsureKernelId(text);
+                return new InstanceAttributeChange(KernelId: text);
+            case "ramdisk":
+                Ec2Ids.EnsureRamdiskId(text);
+                return new InstanceAttributeChange(RamdiskId: text);
+            case "userData":
+                InstanceUserData.Decode(text);
+                return new InstanceAttributeChange(UserData: text);
+            case "disableApiTermination":
+                return new InstanceAttributeChange(DisableApiTermination: ParseBool(name, text));
+            case "instanceInitiatedShutdownBehavior":
+                return new InstanceAttributeChange(InstanceInitiatedShutdownBehavior: ShutdownBehaviors.Parse(text));
+            case "ebsOptimized":
+                return new InstanceAttributeChange(EbsOptimized: ParseBool(name, text));
+            case "sourceDestCheck" or "sriovNetSupport" or "enaSupport" or "disableApiStop" or "groupSet" or "blockDeviceMapping":
+                throw new Ec2Exception(Ec2ErrorCodes.UnsupportedOperation, $"The {name} attribute cannot be modified on an EC2-Classic instance-store instance.");
+            default:
+                throw QueryParameters.Invalid($"Value ({name}) for parameter attribute is invalid. Unknown or read-only attribute.");
+        }
+    }
+
+    private static bool ParseBool(string attribute, string value)
+    {
+        if (string.Equals(value, "true", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        if (string.Equals(value, "false", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        throw QueryParameters.Invalid($"Invalid value '{value}' for {attribute}. Expected 'true' or 'false'.");
+    }
+
     /// <summary>
     /// Every instance exists, is the caller's and is in a state the change allows — checked for all before any is
     /// changed, so a refused request changes nothing. A dry run refuses another account's instance as unauthorized.
+    /// Returns the instances as they stand now.
     /// </summary>
-    private static async Task CheckInstancesAsync(Ec2ActionContext context, ImmutableArray<string> ids, Func<InstanceStateName, bool> allowed, string verb)
+    private static async Task<IReadOnlyList<InstanceDescription>> CheckInstancesAsync(Ec2ActionContext context, ImmutableArray<string> ids, Func<InstanceStateName, bool> allowed, string verb)
     {
         var lookups = await Task.WhenAll(ids.Select(async id =>
         {
@@ -396,16 +653,21 @@ internal static class InstanceActions
         }
 
         var now = context.Clock.UtcNow;
+        var instances = new List<InstanceDescription>(lookups.Length);
         foreach (var (id, instance) in lookups)
         {
-            var state = instance!.At(now).State;
-            if (!allowed(state))
+            var current = instance!.At(now);
+            if (!allowed(current.State))
             {
                 throw new Ec2Exception(
                     Ec2ErrorCodes.IncorrectInstanceState,
-                    $"The instance '{id}' is not in a state from which it can be {verb} (it is {state.ToEc2Name()}).");
+                    $"The instance '{id}' is not in a state from which it can be {verb} (it is {current.State.ToEc2Name()}).");
             }
+
+            instances.Add(current);
         }
+
+        return instances;
     }
 
     private static ImmutableArray<string> InstanceIds(QueryParameters p, bool required)

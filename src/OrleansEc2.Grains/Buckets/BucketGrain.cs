@@ -521,11 +521,7 @@ public sealed class BucketGrain(
         }
     }
 
-    /// <summary>
-    /// A reference is recorded before the state that needs it is persisted, and dropped after the state that no longer
-    /// needs it: a crash between the two leaves a reference no object or part of this bucket names, which would keep its
-    /// blob forever. Before any request, the persisted state is the truth: every other reference of this bucket goes.
-    /// </summary>
+    /// <summary>Drops the blob references of this bucket's holders that a crash left and its persisted state does not name.</summary>
     private async Task DropStaleReferencesAsync()
     {
         var needed = state.State.Objects.Select(o => new BlobReference(o.Value.BlobHash, ObjectHolder(o.Key)))
@@ -533,14 +529,10 @@ public sealed class BucketGrain(
             .ToHashSet();
         try
         {
-            var stale = (await blobs.ListReferencesAsync(ObjectHolder("")))
-                .Concat(await blobs.ListReferencesAsync(PartHolderPrefix))
-                .Where(r => !needed.Contains(r))
-                .ToList();
-            if (stale.Count > 0)
+            var dropped = await blobs.DropStaleReferencesAsync([ObjectHolder(""), PartHolderPrefix], needed);
+            if (dropped.Count > 0)
             {
-                logger.LogInformation("Bucket {Bucket}: dropping {Count} blob reference(s) its state no longer names (left by a crash)", Name, stale.Count);
-                await ReleaseAsync(stale.Select(r => (r.Hash, r.Holder)));
+                logger.LogInformation("Bucket {Bucket}: dropped {Count} blob reference(s) its state no longer names (left by a crash)", Name, dropped.Count);
             }
         }
         catch (Exception e)

@@ -1,8 +1,10 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansEc2.Bundling.Disks;
+using OrleansEc2.Grains.Blobs;
 using OrleansEc2.Grains.Configuration;
 using OrleansEc2.Grains.Crypto;
 using OrleansEc2.Grains.Hosting;
@@ -18,9 +20,31 @@ public sealed class InstanceGrain(
     [PersistentState("instance", GrainStorage.Name)] IPersistentState<InstanceState> state,
     IBlobStore blobs,
     IOptions<SimulatorOptions> options,
-    ISimulationClock clock) : Grain, IInstanceGrain
+    ISimulationClock clock,
+    ILogger<InstanceGrain> logger) : Grain, IInstanceGrain
 {
     private string InstanceId => this.GetPrimaryKeyString();
+
+    /// <summary>
+    /// A disk is referenced before the state that names it is persisted (a launch, a guest write): after a crash between
+    /// the two, the reference of a disk the state does not name is dropped here, so the blob can be collected.
+    /// </summary>
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var needed = state.State.Disk is { } disk ? new HashSet<BlobReference> { new(disk.BlobHash, DiskHolder) } : [];
+        try
+        {
+            var dropped = await blobs.DropStaleReferencesAsync([DiskHolder], needed);
+            if (dropped.Count > 0)
+            {
+                logger.LogInformation("Instance {InstanceId}: dropped {Count} disk reference(s) its state does not name (left by a crash)", InstanceId, dropped.Count);
+            }
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Instance {InstanceId}: could not compare its disk references with its state", InstanceId);
+        }
+    }
 
     private string DiskHolder => "instance:" + InstanceId;
 

@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
 using OrleansEc2.Bundling.Disks;
+using OrleansEc2.Grains.Blobs;
 
 namespace OrleansEc2.Grains.Tests.Instances;
 
@@ -20,6 +21,24 @@ public sealed class InstanceGrainTests(ClusterFixture fixture)
         identities.Distinct().Should().HaveCount(2);
         reservation.Instances.Should().OnlyContain(i => i.PrivateIpAddress.StartsWith("10.") && i.PrivateDnsName.EndsWith(".ec2.internal"));
         reservation.Instances.Select(i => i.InstanceId).Should().OnlyContain(id => Ec2Ids.IsInstanceId(id) && id.Length == 19);
+    }
+
+    [Fact]
+    public async Task DiskReferences_LeftByACrashBeforeTheStateWasWritten_AreDropped_WhenTheInstanceComesBack()
+    {
+        var instance = await Scenario.RunOneAsync(fixture.Grains);
+        var blobs = fixture.GetSiloService<FileBlobStore>();
+        var holder = "instance:" + instance.GetPrimaryKeyString();
+        var disk = (await blobs.ListReferencesAsync(holder)).Should().ContainSingle().Subject;
+        var orphan = await blobs.PutAsync(new MemoryStream(Encoding.UTF8.GetBytes("a rewritten disk whose state was never written")));
+
+        await blobs.AddReferenceAsync(orphan.Hash, holder);
+        await fixture.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        var described = await instance.DescribeAsync(Alice);
+
+        described.InstanceId.Should().Be(instance.GetPrimaryKeyString());
+        (await blobs.ListReferencesAsync(holder)).Should().Equal([disk], "the disk the state names stays referenced, the orphan does not");
+        (await blobs.GetHoldersAsync(orphan.Hash)).Should().BeEmpty();
     }
 
     [Fact]

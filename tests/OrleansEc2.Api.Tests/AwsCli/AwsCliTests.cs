@@ -17,7 +17,7 @@ public sealed class AwsCliTests(AwsCliFixture cli)
         var bucket = $"aws-cli-{Guid.NewGuid():n}"[..30];
         var images = await cli.JsonAsync("ec2", "describe-images", "--owners", "amazon", "--filters", "Name=platform,Values=windows");
         var windows = images.GetProperty("Images")[0].GetProperty("ImageId").GetString()!;
-        var run = await cli.JsonAsync("ec2", "run-instances", "--image-id", windows, "--count", "1", "--instance-type", "m1.small");
+        var run = await cli.JsonAsync("ec2", "run-instances", "--image-id", windows, "--count", "1", "--instance-type", "m1.small", "--security-groups", "default");
         var instanceId = run.GetProperty("Instances")[0].GetProperty("InstanceId").GetString()!;
         (await cli.RunAsync("ec2", "wait", "instance-running", "--instance-ids", instanceId)).ExitCode.Should().Be(0);
 
@@ -36,6 +36,7 @@ public sealed class AwsCliTests(AwsCliFixture cli)
         var described = await cli.JsonAsync("ec2", "describe-images", "--image-ids", imageId);
         var original = await cli.JsonAsync("ec2", "describe-instances", "--instance-ids", instanceId);
 
+        run.GetProperty("Groups")[0].GetProperty("GroupName").GetString().Should().Be("default");
         bundleId.Should().MatchRegex("^bun-[0-9a-f]{8}$");
         bundle.GetProperty("BundleTask").GetProperty("Storage").GetProperty("S3").GetProperty("Bucket").GetString().Should().Be(bucket);
         waited.ExitCode.Should().Be(0, waited.Error);

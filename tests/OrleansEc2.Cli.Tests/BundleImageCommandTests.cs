@@ -181,7 +181,7 @@ public class BundleImageCommandTests
         run.ExitCode.Should().Be(1);
         run.ErrorLines.Should().Equal(
             "ec2sim: Required command was not provided.",
-            "Usage: ec2sim COMMAND [options]   (commands: ec2-bundle-image, ec2-unbundle; ec2sim COMMAND --help for each)",
+            "Usage: ec2sim COMMAND [options]   (ec2sim --help lists the commands; ec2sim COMMAND --help describes one)",
             "Try 'ec2sim --help' for more information.");
     }
 }

@@ -36,6 +36,12 @@ public sealed class CliWorkspace : IDisposable
 
     public string File(string name) => System.IO.Path.Combine(Path, name);
 
+    /// <summary>The environment the commands see: only what a test puts here (never the test process's own).</summary>
+    public Dictionary<string, string> Environment { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>A live (terminal) console for progress displays; null runs the commands as if piped.</summary>
+    public Spectre.Console.IAnsiConsole? Live { get; set; }
+
     public byte[] WriteImage(string name, int length, int seed = 1)
     {
         var image = new byte[length];
@@ -49,8 +55,11 @@ public sealed class CliWorkspace : IDisposable
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var console = new CliConsole(output, error, new StringReader(input), Path);
-        var exitCode = await Ec2SimCli.RunAsync(args, console);
+        var console = new CliConsole(output, error, new StringReader(input), Path, new Dictionary<string, string>(Environment), Live);
+
+        // A command that never ends (a wait that never completes) fails its test instead of hanging the run.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var exitCode = await Ec2SimCli.RunAsync(args, console, timeout.Token);
         return new CliRun(exitCode, output.ToString(), error.ToString());
     }
 
@@ -78,10 +87,11 @@ public sealed class CliWorkspace : IDisposable
 
 /// <summary>
 /// The commands' options are static fields (one set per process, as ec2sim has one command line); command trees built
-/// concurrently would add parents to them at the same time, so the CLI tests run one after the other.
+/// concurrently would add parents to them at the same time, so the CLI tests run one after the other, against one
+/// silo.
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class CliCollection
+public sealed class CliCollection : ICollectionFixture<CliSiloFixture>, ICollectionFixture<TimedCliSiloFixture>
 {
     public const string Name = "ec2sim";
 }

@@ -52,6 +52,9 @@ public sealed partial class MigrationGrain(
 
     private IReadOnlyList<MigrationPart>? _parts;
 
+    // Whether this activation has made sure the CopyImage's image is reserved on its image grain (see EnsureReservedAsync).
+    private bool _reserved;
+
     // What Describe answers: the description as last persisted, so that nobody sees a step a crash could still undo.
     // It is set in the same turn that goes on to the next step, so that, once a step shows, its work has begun.
     // (After a restart mid-tidy-up, it may show a finished state whose tidy-up is still being redone.)
@@ -161,6 +164,7 @@ public sealed partial class MigrationGrain(
             {
                 // Claims the name (InvalidAMIName.Duplicate otherwise) and shows the copy as pending.
                 await ImageOf(registration).ReservePendingAsync(PendingImageOf(registration, Manifest.Parse(plan.ResealedManifestXml)));
+                _reserved = true;
             }
 
             if (!plan.DestinationBucketExists)
@@ -541,6 +545,7 @@ public sealed partial class MigrationGrain(
             return;
         }
 
+        await EnsureReservedAsync(registration);
         var image = await ImageOf(registration).DescribeAsync(ImageOwner);
         if (image.State == ImageState.Deregistered)
         {
@@ -549,6 +554,23 @@ public sealed partial class MigrationGrain(
                 Ec2ErrorCodes.Cancelled,
                 $"The image {registration.ImageId} was deregistered while its copy was pending: the copy stopped after {Current.PartsCopied} of {Current.PartCount} part(s).");
         }
+    }
+
+    /// <summary>
+    /// Reserves the image again, once per activation, before the migration first looks at it: a CopyImage accepted
+    /// before images were reserved on their grain (its pending image only in the index) resumes onto its image grain, so
+    /// that it completes or fails there. The same reservation again changes nothing, deregistered or not.
+    /// </summary>
+    private async Task EnsureReservedAsync(MigrationImageRegistration registration)
+    {
+        if (_reserved)
+        {
+            return;
+        }
+
+        var manifest = Manifest.Parse(await ReadTextAsync(Record.ResealedManifest!));
+        await ImageOf(registration).ReservePendingAsync(PendingImageOf(registration, manifest));
+        _reserved = true;
     }
 
     /// <summary>
@@ -617,6 +639,7 @@ public sealed partial class MigrationGrain(
         {
             var error = Current.Error!;
             await RemoveCopiedObjectsAsync();
+            await EnsureReservedAsync(registration);
             await ImageOf(registration).FailPendingAsync($"{error.Code}: {error.Message}");
         }
 

@@ -186,6 +186,30 @@ public sealed class PendingCopyTests(SlowMigrationClusterFixture fixture)
         (await Image(imageId).DescribeAsync(AliceEu)).Should().BeEquivalentTo(before with { State = ImageState.Available });
     }
 
+    [Fact]
+    public async Task CopyAcceptedBeforeImagesWereReserved_ResumesOntoItsImageGrain_AndCompletesThere()
+    {
+        var source = await Kit.RegisterAsync(await fixture.SharedBundleAsync());
+        var (imageId, migrationId) = CopyImageIds.For(AliceEu, null);
+        await Migration(migrationId).StartCopyImageAsync(new CopyImageRequest(AliceEu, UsEast1, source.ImageId, Scenario.Unique("copy"), "from before", imageId));
+        await UntilAsync(migrationId, d => d.State == MigrationState.CopyingParts);
+        var pending = await Image(imageId).DescribeAsync(AliceEu);
+
+        // As the migration left it before images were reserved on their grain: pending in the index only.
+        await Image(imageId).WithdrawPendingAsync();
+        await Index(AliceEu).RegisterImageAsync(pending);
+        await fixture.Cluster.DeactivateAsync(Migration(migrationId));
+        var unknown = () => Image(imageId).DescribeAsync(AliceEu);
+        (await unknown.Should().ThrowAsync<Ec2Exception>()).Which.Code.Should().Be(Ec2ErrorCodes.InvalidAmiIdNotFound);
+        var copied = await fixture.CompleteAsync(migrationId);
+
+        copied.State.Should().Be(MigrationState.Complete);
+        var available = await Image(imageId).DescribeAsync(AliceEu);
+        available.Should().BeEquivalentTo(pending with { State = ImageState.Available });
+        (await IndexedAsync(AliceEu, imageId)).Should().BeEquivalentTo(available);
+        (await Kit.RunAsync(imageId, region: EuWest1)).Instances.Single().ImageId.Should().Be(imageId);
+    }
+
     private IImageGrain Image(string imageId) => Grains.GetGrain<IImageGrain>(imageId);
 
     private IMigrationGrain Migration(string migrationId) => Grains.GetGrain<IMigrationGrain>(migrationId);

@@ -104,3 +104,24 @@ public sealed record ImageLaunchCache(
     [property: Id(0)] string ImageId,
     [property: Id(1)] LaunchDisk? Disk,
     [property: Id(2)] int Unbundles);
+
+/// <summary>
+/// CopyImage's new image, reserved in the destination region while its bundle is copied there: its owner (account and
+/// destination region), name, description, the source's architecture and platform, where its manifest is being
+/// written (<c>bucket/key</c>), the migration that copies it, when the copy began, and what the manifest says beyond
+/// the description (so that DescribeImageAttribute answers while the copy is pending).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("OrleansEc2.PendingImage")]
+public sealed record PendingImage(
+    [property: Id(0)] Caller Owner,
+    [property: Id(1)] string Name,
+    [property: Id(2)] string? Description,
+    [property: Id(3)] string Architecture,
+    [property: Id(4)] Platform Platform,
+    [property: Id(5)] string ImageLocation,
+    [property: Id(6)] string MigrationId,
+    [property: Id(7)] DateTimeOffset CreationDate,
+    [property: Id(8)] string? KernelId,
+    [property: Id(9)] string? RamdiskId,
+    [property: Id(10)] ImmutableArray<string> ProductCodes,
+    [property: Id(11)] ImmutableArray<ImageBlockDeviceMapping> BlockDeviceMappings);

@@ -56,9 +56,10 @@ public sealed record ImageQuery(
     [property: Id(3)] ImmutableArray<Ec2Filter> Filters);
 
 /// <summary>
-/// One AMI (<c>ami-</c> + 17 hex): a public image seeded from configuration, or one registered from a bundle's
-/// manifest. An image the caller may not see answers <c>InvalidAMIID.NotFound</c>; one it may see but not change
-/// answers <c>AuthFailure</c>; a deregistered one answers <c>InvalidAMIID.Unavailable</c> to a launch.
+/// One AMI (<c>ami-</c> + 17 hex): a public image seeded from configuration, one registered from a bundle's manifest,
+/// or a CopyImage's copy (pending while its bundle is copied, then available or failed). An image the caller may not
+/// see answers <c>InvalidAMIID.NotFound</c>; one it may see but not change answers <c>AuthFailure</c>; a deregistered,
+/// pending or failed one answers <c>InvalidAMIID.Unavailable</c> to a launch.
 /// </summary>
 public interface IImageGrain : IGrainWithStringKey
 {
@@ -96,6 +97,33 @@ public interface IImageGrain : IGrainWithStringKey
 
     /// <summary>The disk the image keeps for launches and how many unbundles made it (for whoever may see the image).</summary>
     Task<ImageLaunchCache> DescribeLaunchCacheAsync(Caller caller);
+
+    /// <summary>
+    /// CopyImage, on a fresh image id: records the copy as pending and claims its name in the owner's index
+    /// (<c>InvalidAMIName.Duplicate</c>, leaving nothing behind). A pending image is its owner's alone: it can be
+    /// described (DescribeAsync, DescribeAttributesAsync) and deregistered, which cancels the copy; a launch or a change
+    /// answers <c>InvalidAMIID.Unavailable</c>. The same reservation again answers the image as it stands.
+    /// </summary>
+    Task<ImageDescription> ReservePendingAsync(PendingImage pending);
+
+    /// <summary>
+    /// The pending copy's bundle is in place at the reserved location: registers it (RegisterAsync's checks, as its
+    /// owner) and it becomes available. Repeated, answers the available image; <c>InvalidAMIID.Unavailable</c> when the
+    /// image was deregistered meanwhile (the copy is cancelled) or has failed. A refused check leaves it pending.
+    /// </summary>
+    Task<ImageDescription> CompletePendingAsync();
+
+    /// <summary>
+    /// The pending copy failed: it shows as failed, with <paramref name="reason"/> as its state reason, until it is
+    /// deregistered (which frees its name). An image that is no longer pending is left as it is and answered.
+    /// </summary>
+    Task<ImageDescription> FailPendingAsync(string reason);
+
+    /// <summary>
+    /// Undoes a reservation whose CopyImage was never accepted: the pending image is forgotten and its name freed.
+    /// Nothing happens to an image that is not pending (or not there).
+    /// </summary>
+    Task WithdrawPendingAsync();
 }
 
 /// <summary>

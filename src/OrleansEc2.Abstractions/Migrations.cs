@@ -49,7 +49,7 @@ public static class MigrationErrorCodes
 
 /// <summary>
 /// CopyImage's part of a migration: once the bundle is in the destination, register it there as <see cref="ImageId"/>
-/// (shown as pending in DescribeImages meanwhile, as failed with the reason if the copy fails).
+/// (reserved as a pending image meanwhile, failed with the reason if the copy fails).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("OrleansEc2.MigrationImageRegistration")]
 public sealed record MigrationImageRegistration(
@@ -184,7 +184,9 @@ public interface IMigrationGrain : IGrainWithStringKey
     /// CopyImage of an instance-store image the caller owns in <see cref="CopyImageRequest.SourceRegion"/>: a migration,
     /// signed with the account's own credentials, of its bundle into the caller's bucket
     /// <c>amis-for-{account}-in-{region}</c> of the destination region (under <c>{new image id}/</c>), and then its
-    /// registration there as <see cref="CopyImageRequest.ImageId"/>, which is pending meanwhile. Refusals besides
+    /// registration there as <see cref="CopyImageRequest.ImageId"/>, which is pending meanwhile (see
+    /// <see cref="IImageGrain.ReservePendingAsync"/>), or failed with the reason. Deregistering the pending image cancels
+    /// the copy: the migration fails with <c>Client.Cancelled</c> and what it copied is removed. Refusals besides
     /// StartAsync's: <c>InvalidRegion</c>, <c>InvalidAMIID.Malformed</c>/<c>.NotFound</c>/<c>.Unavailable</c> (not
     /// available), <c>UnsupportedOperation</c> (an image the caller does not own, or one with no bundle),
     /// <c>InvalidAMIName.Malformed</c>/<c>.Duplicate</c>, <c>InvalidParameterValue</c> (the description). The same

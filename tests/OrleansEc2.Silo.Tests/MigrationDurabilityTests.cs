@@ -86,6 +86,65 @@ public sealed class MigrationDurabilityTests
         output.ToArray().Should().Equal(disk);
     }
 
+    [Fact]
+    public async Task SigKill_WhileCopyImageIsPending_ThenRestart_APendingCopyEndsAvailable_AndADeregisteredOneStaysCancelled()
+    {
+        await using var silo = await SiloProcess.StartAsync([new("Migrations:PartCopyDelay", PartCopyDelay.ToString())]);
+        var source = "bundles-" + Guid.NewGuid().ToString("n")[..12];
+        var aliceEu = new Caller(Alice, EuWest1);
+        var kept = CopyImageIds.For(aliceEu, Guid.NewGuid().ToString());
+        var cancelled = CopyImageIds.For(aliceEu, Guid.NewGuid().ToString());
+        BundleResult bundle;
+        ImageDescription pending;
+        MigrationDescription caught;
+        await using (var client = await silo.ConnectClientAsync())
+        {
+            await client.Grains.GetGrain<IBucketGrain>(source).CreateAsync(Alice, UsEast1);
+            (bundle, var parts) = await BundleAsync(client.Grains, SyntheticDiskBytes(seed: 2010));
+            await UploadAsync(silo, source, bundle, parts);
+            var original = await client.Grains.GetGrain<IImageGrain>(Ec2Ids.NewImageId()).RegisterAsync(
+                new RegisterImageRequest(new Caller(Alice, UsEast1), $"{source}/{bundle.ManifestFileName}", "durable-original", null, null));
+            foreach (var (imageId, migrationId) in new[] { kept, cancelled })
+            {
+                await client.Grains.GetGrain<IMigrationGrain>(migrationId).StartCopyImageAsync(
+                    new CopyImageRequest(aliceEu, UsEast1, original.ImageId, "durable-copy-" + imageId, "survives a SIGKILL", imageId));
+            }
+
+            caught = await UntilAsync(() => client.Grains.GetGrain<IMigrationGrain>(kept.MigrationId).DescribeAsync(Alice), d => d.PartsCopied >= 3 || d.State.IsFinished());
+            pending = await client.Grains.GetGrain<IImageGrain>(kept.ImageId).DescribeAsync(aliceEu);
+            await client.Grains.GetGrain<IImageGrain>(cancelled.ImageId).DeregisterAsync(aliceEu);
+        }
+
+        caught.State.Should().Be(MigrationState.CopyingParts, "the silo must be killed in the middle of the copy");
+        pending.State.Should().Be(ImageState.Pending);
+        await silo.KillAsync();
+        await silo.RestartAsync();
+
+        await using (var client = await silo.ConnectClientAsync())
+        {
+            var image = client.Grains.GetGrain<IImageGrain>(kept.ImageId);
+            var available = await UntilAsync(() => image.DescribeAsync(aliceEu), i => i.State != ImageState.Pending, TimeSpan.FromSeconds(60));
+            var copied = await UntilAsync(() => client.Grains.GetGrain<IMigrationGrain>(kept.MigrationId).DescribeAsync(Alice), d => d.State.IsFinished());
+            var stopped = await UntilAsync(() => client.Grains.GetGrain<IMigrationGrain>(cancelled.MigrationId).DescribeAsync(Alice), d => d.State.IsFinished());
+            var deregistered = await client.Grains.GetGrain<IImageGrain>(cancelled.ImageId).DescribeAsync(aliceEu);
+            var listed = await client.Grains.GetGrain<IAccountRegionGrain>(AccountRegionKeys.Format(Alice, EuWest1)).DescribeImagesAsync(new ImageQuery([], ["self"], [], []));
+            var launchDisk = await image.ResolveLaunchDiskAsync(aliceEu);
+            var copyBucket = client.Grains.GetGrain<IBucketGrain>($"amis-for-{Alice}-in-{EuWest1}");
+            var left = await copyBucket.ListObjectsAsync(Alice, new ListObjectsQuery(cancelled.ImageId + "/", null, 1000, null));
+
+            available.Should().BeEquivalentTo(pending with { State = ImageState.Available }, "the copy is the image reserved before the SIGKILL");
+            copied.State.Should().Be(MigrationState.Complete);
+            copied.PartsCopied.Should().Be(bundle.Parts.Count);
+            listed.Should().ContainSingle(i => i.ImageId == kept.ImageId).Which.Should().BeEquivalentTo(available);
+            listed.Should().NotContain(i => i.ImageId == cancelled.ImageId);
+            launchDisk.Length.Should().Be(1 << 20);
+            deregistered.State.Should().Be(ImageState.Deregistered, "a deregistered copy is not reserved again when its migration resumes");
+            stopped.State.Should().Be(MigrationState.Failed);
+            stopped.Error!.Code.Should().Be(Ec2ErrorCodes.Cancelled);
+            left.Objects.Should().BeEmpty();
+        }
+    }
+
     private static byte[] SyntheticDiskBytes(int seed)
     {
         using var disk = SyntheticDisk.OpenRead(new SyntheticDiskSpec(1 << 20, seed, DiskPlatform.Windows));

@@ -17,7 +17,10 @@ namespace OrleansEc2.Grains.Images;
 /// One AMI. A public AMI comes from configuration; its disk is the deterministic synthetic disk of its seed, generated
 /// on first launch and kept as a blob. A registered AMI comes from a bundle's manifest in a bucket: registering only
 /// reads and verifies the manifest; the first launch reads and verifies the parts and unbundles the disk once, and
-/// every later launch copies that disk, as long as the bundle's objects are still the ones registered.
+/// every later launch copies that disk, as long as the bundle's objects are still the ones registered. A CopyImage's
+/// image is reserved pending (its name claimed) while its migration copies the bundle, then registered from the copied
+/// manifest (available), or failed with the reason; deregistering it while pending is how the copy is cancelled (the
+/// migration looks at the image before it copies each part, and stops).
 /// </summary>
 /// <remarks>
 /// Unbundling a big disk can take longer than a call's timeout, and concurrent launches must share one unbundle. So the
@@ -78,9 +81,9 @@ public sealed class ImageGrain(
             }
 
             var image = Visible(caller);
-            if (image.State == ImageState.Deregistered)
+            if (image.State != ImageState.Available)
             {
-                throw Unavailable();
+                throw NotLaunchable(image);
             }
 
             await EnsureBundleUnchangedAsync(image);
@@ -200,6 +203,11 @@ public sealed class ImageGrain(
             await blobs.RemoveReferenceAsync(disk.BlobHash, DiskHolder);
         }
 
+        if (image.State == ImageState.Pending)
+        {
+            logger.LogInformation("Deregistered {ImageId} while its copy was pending: migration {MigrationId} stops at its next part", ImageId, state.State.Pending!.MigrationId);
+        }
+
         return true;
     });
 
@@ -228,7 +236,15 @@ public sealed class ImageGrain(
             throw NotAuthorized();
         }
 
-        var bundle = state.State.Bundle!;
+        // A copy that is pending or failed has no registered bundle yet: the manifest being copied says the same.
+        var launchPermissions = isOwner ? LaunchPermissions() : null;
+        if (state.State.Bundle is not { } bundle)
+        {
+            var pending = state.State.Pending!;
+            return Task.FromResult(new ImageAttributes(
+                ImageId, registered.Description, pending.KernelId, pending.RamdiskId, pending.ProductCodes, pending.BlockDeviceMappings, launchPermissions));
+        }
+
         return Task.FromResult(new ImageAttributes(
             ImageId,
             registered.Description,
@@ -236,12 +252,12 @@ public sealed class ImageGrain(
             bundle.RamdiskId,
             bundle.ProductCodes,
             bundle.BlockDeviceMappings,
-            isOwner ? LaunchPermissions() : null));
+            launchPermissions));
     });
 
     public Task<ImageLaunchPermissions> ModifyLaunchPermissionAsync(Caller caller, LaunchPermissionModification modification) => GatedAsync(async () =>
     {
-        var image = Owned(caller);
+        var image = Changeable(caller);
         var add = modification.AddUserIds.IsDefault ? [] : modification.AddUserIds;
         var remove = modification.RemoveUserIds.IsDefault ? [] : modification.RemoveUserIds;
         foreach (var userId in add.Concat(remove))
@@ -271,7 +287,7 @@ public sealed class ImageGrain(
 
     public Task<ImageDescription> ModifyDescriptionAsync(Caller caller, string description) => GatedAsync(async () =>
     {
-        var image = Owned(caller);
+        var image = Changeable(caller);
         ImageRules.ValidateDescription(description);
         var changed = image with { Description = description.Length == 0 ? null : description };
         if (changed != image)
@@ -284,7 +300,7 @@ public sealed class ImageGrain(
 
     public Task ResetLaunchPermissionAsync(Caller caller) => GatedAsync(async () =>
     {
-        var image = Owned(caller);
+        var image = Changeable(caller);
         if (image.IsPublic || state.State.LaunchPermissionUserIds.Count > 0)
         {
             await ChangeAsync(image with { IsPublic = false }, [], dropDisk: false);
@@ -305,6 +321,148 @@ public sealed class ImageGrain(
         }
 
         return Task.FromResult(new ImageLaunchCache(ImageId, state.State.LaunchDisk, state.State.Unbundles));
+    });
+
+    public Task<ImageDescription> ReservePendingAsync(PendingImage pending) => GatedAsync(async () =>
+    {
+        ArgumentNullException.ThrowIfNull(pending);
+        if (state.State.Description is { } existing)
+        {
+            if (state.State.Pending is { } reserved && IsSameReservation(reserved, pending))
+            {
+                return existing;
+            }
+
+            throw new InvalidOperationException($"Image {ImageId} already exists: a copy reserves a fresh image id.");
+        }
+
+        if (catalog.FindPublicImage(ImageId) is not null)
+        {
+            throw new InvalidOperationException($"Image {ImageId} is a public image of the configuration.");
+        }
+
+        ImageRules.ValidateName(pending.Name);
+        ImageRules.ValidateDescription(pending.Description);
+        ImageRules.ValidateArchitecture(pending.Architecture);
+        ImageRules.ParseLocation(pending.ImageLocation);
+        catalog.GetRegion(pending.Owner.Region);
+        var description = new ImageDescription(
+            ImageId,
+            pending.Owner.Region,
+            pending.Owner.AccountId,
+            OwnerAlias: null,
+            pending.Name,
+            string.IsNullOrEmpty(pending.Description) ? null : pending.Description,
+            pending.Architecture,
+            pending.Platform,
+            ImageState.Pending,
+            pending.ImageLocation,
+            IsPublic: false,
+            pending.CreationDate,
+            StateReason: null,
+            Tags: []);
+
+        // As RegisterAsync: persisted before the name is claimed, cleared again when the name is taken.
+        state.State.Description = description;
+        state.State.Pending = pending;
+        await state.WriteStateAsync();
+        try
+        {
+            await Index(pending.Owner.AccountId).RegisterImageAsync(description);
+        }
+        catch (Ec2Exception)
+        {
+            await state.ClearStateAsync();
+            state.State = new ImageGrainState();
+            throw;
+        }
+
+        logger.LogInformation(
+            "Reserved {ImageId} ({Name}) for {Account} in {Region}: pending until migration {MigrationId} has copied {Location}",
+            ImageId,
+            pending.Name,
+            pending.Owner.AccountId,
+            pending.Owner.Region,
+            pending.MigrationId,
+            pending.ImageLocation);
+        return description;
+    });
+
+    public Task<ImageDescription> CompletePendingAsync() => GatedAsync(async () =>
+    {
+        var image = state.State.Description;
+        if (image is null || state.State.Pending is not { } pending)
+        {
+            throw new InvalidOperationException($"Image {ImageId} is no CopyImage's image: there is no pending copy to complete.");
+        }
+
+        switch (image.State)
+        {
+            case ImageState.Available:
+                return image;
+            case ImageState.Deregistered:
+                throw new Ec2Exception(
+                    Ec2ErrorCodes.InvalidAmiIdUnavailable,
+                    $"The AMI ID '{ImageId}' was deregistered while its copy was pending: the copy is cancelled.");
+            case ImageState.Failed:
+                throw new Ec2Exception(
+                    Ec2ErrorCodes.InvalidAmiIdUnavailable,
+                    $"The AMI ID '{ImageId}' is failed ({image.StateReason}): its copy cannot complete.");
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        var location = ImageRules.ParseLocation(pending.ImageLocation);
+        var checkedBundle = await new ManifestCheck(GrainFactory, blobs, catalog).CheckAsync(pending.Owner, location);
+        state.State.Bundle = checkedBundle.Bundle;
+        var available = image with { State = ImageState.Available, Platform = checkedBundle.Platform, StateReason = null };
+        await ChangeAsync(available, state.State.LaunchPermissionUserIds, dropDisk: false);
+        logger.LogInformation(
+            "Registered the copy {ImageId} ({Name}) from {Location} for {Account} in {Region}: {Parts} part(s), {Platform}, checked in {Elapsed:F1} ms",
+            ImageId,
+            available.Name,
+            location,
+            available.OwnerId,
+            available.Region,
+            checkedBundle.Bundle.Parts.Length,
+            checkedBundle.Platform,
+            Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        return available;
+    });
+
+    public Task<ImageDescription> FailPendingAsync(string reason) => GatedAsync(async () =>
+    {
+        ArgumentException.ThrowIfNullOrEmpty(reason);
+        var image = state.State.Description;
+        if (image is null || state.State.Pending is null)
+        {
+            throw new InvalidOperationException($"Image {ImageId} is no CopyImage's image: there is no pending copy to fail.");
+        }
+
+        if (image.State != ImageState.Pending)
+        {
+            return image;
+        }
+
+        var failed = image with { State = ImageState.Failed, StateReason = reason };
+        await ChangeAsync(failed, state.State.LaunchPermissionUserIds, dropDisk: false);
+        logger.LogInformation("The copy {ImageId} failed: {Reason}", ImageId, reason);
+        return failed;
+    });
+
+    public Task WithdrawPendingAsync() => GatedAsync(async () =>
+    {
+        if (state.State.Description is not { State: ImageState.Pending } image || state.State.Pending is null)
+        {
+            return false;
+        }
+
+        // The index first: a crash in between leaves the state, which publishes the image again on activation, and
+        // the withdrawal is tried again by the migration undoing its start.
+        await Index(image.OwnerId).RemoveImageAsync(ImageId);
+        await state.ClearStateAsync();
+        state.State = new ImageGrainState();
+        logger.LogInformation("Withdrew the pending copy {ImageId}: its CopyImage was not accepted", ImageId);
+        return true;
     });
 
     private async Task<T> GatedAsync<T>(Func<Task<T>> action)
@@ -545,6 +703,20 @@ public sealed class ImageGrain(
         return image;
     }
 
+    /// <summary>An image <paramref name="caller"/> owns and may change now: not while it is a pending or failed copy.</summary>
+    private ImageDescription Changeable(Caller caller)
+    {
+        var image = Owned(caller);
+        if (image.State != ImageState.Available)
+        {
+            throw new Ec2Exception(
+                Ec2ErrorCodes.InvalidAmiIdUnavailable,
+                $"The AMI ID '{ImageId}' is currently {image.State.ToEc2Name()} and may not be used for this operation");
+        }
+
+        return image;
+    }
+
     private PublicImage PublicImage(Caller caller)
     {
         var image = catalog.FindPublicImage(ImageId);
@@ -572,6 +744,18 @@ public sealed class ImageGrain(
     private Ec2Exception NotAuthorized() => new(Ec2ErrorCodes.AuthFailure, $"Not authorized for image:{ImageId}");
 
     private Ec2Exception Unavailable() => new(Ec2ErrorCodes.InvalidAmiIdUnavailable, $"The image id '[{ImageId}]' is no longer available: it was deregistered");
+
+    /// <summary>Why an image that is not available cannot be run (EC2's words for a pending one).</summary>
+    private Ec2Exception NotLaunchable(ImageDescription image) => image.State switch
+    {
+        ImageState.Pending => new(Ec2ErrorCodes.InvalidAmiIdUnavailable, $"AMI '{ImageId}' is pending, and cannot be run: its copy is not finished"),
+        ImageState.Failed => new(Ec2ErrorCodes.InvalidAmiIdUnavailable, $"AMI '{ImageId}' is failed, and cannot be run: {image.StateReason}"),
+        _ => Unavailable(),
+    };
+
+    private static bool IsSameReservation(PendingImage a, PendingImage b)
+        => a.Owner == b.Owner && a.Name == b.Name && a.Description == b.Description && a.Architecture == b.Architecture
+            && a.Platform == b.Platform && a.ImageLocation == b.ImageLocation && a.MigrationId == b.MigrationId;
 
     private static string Hash(RegisterImageRequest request)
     {

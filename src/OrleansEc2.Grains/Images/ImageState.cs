@@ -35,6 +35,13 @@ public sealed class ImageGrainState
     /// <summary>The digest of the RegisterImage request that made this image, so a retried request gets the same image.</summary>
     [Id(6)]
     public string? RegistrationHash { get; set; }
+
+    /// <summary>
+    /// A CopyImage's reservation (null for any other image): what the image is while its bundle is being copied, and
+    /// what made it. Kept once the copy is available, failed or deregistered.
+    /// </summary>
+    [Id(7)]
+    public PendingImage? Pending { get; set; }
 }
 
 /// <summary>

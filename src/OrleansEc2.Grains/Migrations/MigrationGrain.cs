@@ -19,6 +19,10 @@ namespace OrleansEc2.Grains.Migrations;
 ///   destination removed)
 /// any unfinished state ─► failed (code + message)
 /// </code>
+/// A CopyImage's migration reserves its image (pending) when it is accepted, registers it once the manifest is written
+/// (available), and fails it with the reason when the copy fails. Deregistering the pending image cancels the copy: the
+/// migration looks at the image before each part it copies, fails with <c>Client.Cancelled</c>, and a failed copy's
+/// objects are removed from the destination (its folder there is the new image's own).
 /// Everything that can be refused is checked, and the manifest re-sealed, before the migration is accepted; the work
 /// then runs in a loop on the grain's scheduler, so Describe is answered while it runs. Every step is persisted before
 /// the next; an unfinished migration resumes from its persisted step whenever the grain activates (the start-up scan
@@ -48,6 +52,9 @@ public sealed partial class MigrationGrain(
 
     private IReadOnlyList<MigrationPart>? _parts;
 
+    // Whether this activation has made sure the CopyImage's image is reserved on its image grain (see EnsureReservedAsync).
+    private bool _reserved;
+
     // What Describe answers: the description as last persisted, so that nobody sees a step a crash could still undo.
     // It is set in the same turn that goes on to the next step, so that, once a step shows, its work has begun.
     // (After a restart mid-tidy-up, it may show a finished state whose tidy-up is still being redone.)
@@ -66,7 +73,8 @@ public sealed partial class MigrationGrain(
 
     private IBucketGrain DestinationBucket => GrainFactory.GetGrain<IBucketGrain>(Current.DestinationBucket);
 
-    private IAccountRegionGrain DestinationIndex => GrainFactory.GetGrain<IAccountRegionGrain>(AccountRegionKeys.Format(Current.AccountId, Current.DestinationRegion));
+    /// <summary>The image a CopyImage makes, as its owner asks for it.</summary>
+    private Caller ImageOwner => new(Current.AccountId, Current.DestinationRegion);
 
     private IMigrationRegistryGrain Registry(string accountId) => GrainFactory.GetGrain<IMigrationRegistryGrain>(accountId);
 
@@ -152,10 +160,11 @@ public sealed partial class MigrationGrain(
         {
             await state.WriteStateAsync();
             await this.RegisterOrUpdateReminder(ReminderName, ReminderPeriod, ReminderPeriod);
-            if (request.Registration is not null)
+            if (request.Registration is { } registration)
             {
                 // Claims the name (InvalidAMIName.Duplicate otherwise) and shows the copy as pending.
-                await DestinationIndex.RegisterImageAsync(ImageOf(MigrationState.Pending, reason: null));
+                await ImageOf(registration).ReservePendingAsync(PendingImageOf(registration, Manifest.Parse(plan.ResealedManifestXml)));
+                _reserved = true;
             }
 
             if (!plan.DestinationBucketExists)
@@ -246,8 +255,7 @@ public sealed partial class MigrationGrain(
         {
             if (record.Registration is { } registration)
             {
-                await GrainFactory.GetGrain<IAccountRegionGrain>(AccountRegionKeys.Format(accountId, record.Description.DestinationRegion))
-                    .RemoveImageAsync(registration.ImageId);
+                await ImageOf(registration).WithdrawPendingAsync();
             }
 
             await blobs.RemoveReferenceAsync(record.ResealedManifest!.Hash, Holder);
@@ -333,6 +341,7 @@ public sealed partial class MigrationGrain(
     /// </summary>
     private async Task BeginCopyingAsync(CancellationToken cancellationToken)
     {
+        await ThrowIfCancelledAsync();
         if (await FindObjectAsync(DestinationBucket, Current.DestinationManifestKey) is { } existing && !await IsThisBundleAsync(existing))
         {
             LogRemovingStaleManifest(logger, MigrationId, Current.DestinationBucket, Current.DestinationManifestKey);
@@ -411,6 +420,9 @@ public sealed partial class MigrationGrain(
         }
 
         cancellationToken.ThrowIfCancellationRequested();
+
+        // After the delay rather than before it: the delay must begin in the turn that persisted the previous count.
+        await ThrowIfCancelledAsync();
         await DestinationBucket.PutObjectAsync(
             Current.AccountId,
             new PutObjectRequest(part.DestinationKey, source.Blob, source.ContentType, source.UserMetadata, source.Checksum));
@@ -420,6 +432,7 @@ public sealed partial class MigrationGrain(
 
     private async Task WriteManifestAsync()
     {
+        await ThrowIfCancelledAsync();
         if (await FindObjectAsync(DestinationBucket, Current.DestinationManifestKey) is { } existing && await IsThisBundleAsync(existing))
         {
             // Re-sealing uses fresh RSA padding, so a rewrite would change the manifest's bytes and ETag for nothing.
@@ -434,13 +447,18 @@ public sealed partial class MigrationGrain(
 
         if (Record.Registration is { } registration)
         {
-            // Idempotent: after a crash here, registering again with the same request answers the same image.
-            await GrainFactory.GetGrain<IImageGrain>(registration.ImageId).RegisterAsync(new RegisterImageRequest(
-                new Caller(Current.AccountId, Current.DestinationRegion),
-                Current.DestinationManifestLocation,
-                registration.Name,
-                registration.Description,
-                registration.Architecture));
+            // Idempotent: after a crash here, completing again answers the same available image.
+            try
+            {
+                await ImageOf(registration).CompletePendingAsync();
+            }
+            catch (Ec2Exception e) when (e.Code == Ec2ErrorCodes.InvalidAmiIdUnavailable)
+            {
+                // Deregistered since the check above: the copy is cancelled all the same.
+                await ThrowIfCancelledAsync();
+                throw;
+            }
+
             LogRegistered(logger, MigrationId, registration.ImageId, registration.SourceImageId, registration.SourceRegion, Current.DestinationRegion);
         }
 
@@ -499,25 +517,93 @@ public sealed partial class MigrationGrain(
         }
     }
 
-    /// <summary>The CopyImage's image as DescribeImages shows it until it is registered: pending, or failed with the reason.</summary>
-    private ImageDescription ImageOf(MigrationState state, string? reason)
+    private IImageGrain ImageOf(MigrationImageRegistration registration) => GrainFactory.GetGrain<IImageGrain>(registration.ImageId);
+
+    /// <summary>The CopyImage's image as it is reserved: pending, at the destination manifest's location, with what the manifest says.</summary>
+    private PendingImage PendingImageOf(MigrationImageRegistration registration, Manifest manifest) => new(
+        ImageOwner,
+        registration.Name,
+        registration.Description,
+        registration.Architecture,
+        registration.Platform,
+        Current.DestinationManifestLocation,
+        MigrationId,
+        Current.StartTime,
+        manifest.KernelId,
+        manifest.RamdiskId,
+        [.. manifest.ProductCodes],
+        [.. manifest.BlockDeviceMappings.Select(m => new ImageBlockDeviceMapping(m.Virtual, m.Device))]);
+
+    /// <summary>
+    /// A CopyImage whose image was deregistered while pending is cancelled: it stops here with <c>Client.Cancelled</c>,
+    /// and its tidy-up removes what it copied.
+    /// </summary>
+    private async Task ThrowIfCancelledAsync()
     {
-        var registration = Record.Registration!;
-        return new ImageDescription(
-            registration.ImageId,
-            Current.DestinationRegion,
-            Current.AccountId,
-            OwnerAlias: null,
-            registration.Name,
-            registration.Description,
-            registration.Architecture,
-            registration.Platform,
-            state == MigrationState.Failed ? ImageState.Failed : ImageState.Pending,
-            Current.DestinationManifestLocation,
-            IsPublic: false,
-            Current.StartTime,
-            reason,
-            Tags: []);
+        if (Record.Registration is not { } registration)
+        {
+            return;
+        }
+
+        await EnsureReservedAsync(registration);
+        var image = await ImageOf(registration).DescribeAsync(ImageOwner);
+        if (image.State == ImageState.Deregistered)
+        {
+            LogCancelled(logger, MigrationId, registration.ImageId, Current.PartsCopied, Current.PartCount);
+            throw new Ec2Exception(
+                Ec2ErrorCodes.Cancelled,
+                $"The image {registration.ImageId} was deregistered while its copy was pending: the copy stopped after {Current.PartsCopied} of {Current.PartCount} part(s).");
+        }
+    }
+
+    /// <summary>
+    /// Reserves the image again, once per activation, before the migration first looks at it: a CopyImage accepted
+    /// before images were reserved on their grain (its pending image only in the index) resumes onto its image grain, so
+    /// that it completes or fails there. The same reservation again changes nothing, deregistered or not.
+    /// </summary>
+    private async Task EnsureReservedAsync(MigrationImageRegistration registration)
+    {
+        if (_reserved)
+        {
+            return;
+        }
+
+        var manifest = Manifest.Parse(await ReadTextAsync(Record.ResealedManifest!));
+        await ImageOf(registration).ReservePendingAsync(PendingImageOf(registration, manifest));
+        _reserved = true;
+    }
+
+    /// <summary>
+    /// A failed CopyImage's objects in the destination: its folder there is the new image's own, so nothing in it is of
+    /// use any more. The manifest goes first, so that a crash part way never leaves a manifest of missing parts.
+    /// </summary>
+    private async Task RemoveCopiedObjectsAsync()
+    {
+        IReadOnlyList<MigrationPart> parts;
+        try
+        {
+            parts = await PartsAsync();
+        }
+        catch (Exception e) when (e is BundleException or FileNotFoundException)
+        {
+            // The failure was the re-sealed manifest itself: no part was copied.
+            parts = [];
+        }
+
+        try
+        {
+            await DestinationBucket.DeleteObjectAsync(Current.AccountId, Current.DestinationManifestKey);
+            foreach (var chunk in parts.Select(p => p.DestinationKey).Chunk(1000))
+            {
+                await DestinationBucket.DeleteObjectsAsync(Current.AccountId, [.. chunk]);
+            }
+        }
+        catch (Ec2Exception e) when (e.Code == Ec2ErrorCodes.NoSuchBucket)
+        {
+            // The destination bucket is gone, and what the copy had put in it with it.
+        }
+
+        LogRemovedCopiedObjects(logger, MigrationId, Current.DestinationBucket, Record.DestinationFolder, parts.Count);
     }
 
     private async Task<string> ReadTextAsync(BlobInfo blob)
@@ -549,10 +635,12 @@ public sealed partial class MigrationGrain(
     /// <summary>A finished migration lets go of the re-sealed manifest's blob (the destination object holds it now), its registry entry and reminder.</summary>
     private async Task TidyUpAsync()
     {
-        if (Current.State == MigrationState.Failed && Record.Registration is not null)
+        if (Current.State == MigrationState.Failed && Record.Registration is { } registration)
         {
             var error = Current.Error!;
-            await DestinationIndex.PublishImageAsync(ImageOf(MigrationState.Failed, $"{error.Code}: {error.Message}"), []);
+            await RemoveCopiedObjectsAsync();
+            await EnsureReservedAsync(registration);
+            await ImageOf(registration).FailPendingAsync($"{error.Code}: {error.Message}");
         }
 
         if (Record.ResealedManifest is { } manifest)
@@ -617,6 +705,12 @@ public sealed partial class MigrationGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Migration {MigrationId}: registered {ImageId}, the copy of {SourceImageId} ({SourceRegion}), in {Region}")]
     private static partial void LogRegistered(ILogger logger, string migrationId, string imageId, string sourceImageId, string sourceRegion, string region);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Migration {MigrationId}: {ImageId} was deregistered while pending; the copy stops after {PartsCopied}/{PartCount} part(s)")]
+    private static partial void LogCancelled(ILogger logger, string migrationId, string imageId, int partsCopied, int partCount);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Migration {MigrationId}: removed the failed copy's manifest and {PartCount} part(s) from {Bucket}/{Folder}")]
+    private static partial void LogRemovedCopiedObjects(ILogger logger, string migrationId, string bucket, string folder, int partCount);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Migration {MigrationId} complete: {ManifestLocation}")]
     private static partial void LogComplete(ILogger logger, string migrationId, string manifestLocation);

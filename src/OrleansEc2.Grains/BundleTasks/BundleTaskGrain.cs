@@ -56,11 +56,9 @@ public sealed partial class BundleTaskGrain(
     // second would fail on a stale ETag.
     private readonly SemaphoreSlim _persistGate = new(1, 1);
 
-    private readonly CancellationTokenSource _stopping = new();
+    private readonly WorkLoop _work = new();
 
     private CancellationTokenSource? _phase;
-    private Task? _loop;
-
     private string BundleId => this.GetPrimaryKeyString();
 
     /// <summary>How this task is named as the holder of the blobs it keeps alive (the snapshot, parts, manifest).</summary>
@@ -87,17 +85,9 @@ public sealed partial class BundleTaskGrain(
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         // The persisted phase is where the next activation resumes; the work in flight is dropped, not failed.
-        _stopping.Cancel();
-        if (_loop is { } loop)
+        if (!await _work.StopAsync(cancellationToken))
         {
-            try
-            {
-                await loop.WaitAsync(cancellationToken);
-            }
-            catch (Exception e) when (e is OperationCanceledException or TimeoutException)
-            {
-                LogDeactivatedWhileRunning(logger, BundleId);
-            }
+            LogDeactivatedWhileRunning(logger, BundleId);
         }
     }
 
@@ -206,7 +196,7 @@ public sealed partial class BundleTaskGrain(
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (Record.Description is null || (Record.Accepted && Current.State.IsFinished()))
+        if (!HasWork)
         {
             await UnregisterReminderAsync();
             return;
@@ -367,26 +357,13 @@ public sealed partial class BundleTaskGrain(
     }
 
     /// <summary>Starts the loop if the task has work to do and none is running.</summary>
-    private void EnsureRunning()
-    {
-        if (_stopping.IsCancellationRequested || Record.Description is null || (Record.Accepted && Current.State.IsFinished()))
-        {
-            return;
-        }
+    private void EnsureRunning() => _work.EnsureRunning(HasWork, RunAsync);
 
-        if (_loop is { IsCompleted: false })
-        {
-            return;
-        }
-
-        _loop = RunAsync();
-    }
+    private bool HasWork => Record.Description is not null && !(Record.Accepted && Current.State.IsFinished());
 
     private async Task RunAsync()
     {
-        // Out of the turn that started it: the loop interleaves with requests at its awaits.
-        await Task.Yield();
-        using var phase = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        using var phase = CancellationTokenSource.CreateLinkedTokenSource(_work.Stopping);
         _phase = phase;
         try
         {
@@ -398,7 +375,7 @@ public sealed partial class BundleTaskGrain(
                 return;
             }
 
-            while (!Current.State.IsFinished() && !_stopping.IsCancellationRequested)
+            while (!Current.State.IsFinished() && !_work.IsStopping)
             {
                 var finishing = Record.Failure is not null;
                 try
@@ -412,7 +389,7 @@ public sealed partial class BundleTaskGrain(
                         await RunPhaseAsync(phase.Token);
                     }
                 }
-                catch (Exception e) when (!finishing && !_stopping.IsCancellationRequested)
+                catch (Exception e) when (!finishing && !_work.IsStopping)
                 {
                     if (Record.Failure is null)
                     {
@@ -423,7 +400,7 @@ public sealed partial class BundleTaskGrain(
                 }
             }
         }
-        catch (Exception) when (_stopping.IsCancellationRequested)
+        catch (Exception) when (_work.IsStopping)
         {
             // Deactivating: the next activation resumes from the persisted phase.
         }
@@ -651,7 +628,7 @@ public sealed partial class BundleTaskGrain(
         var manifest = Record.Manifest ?? throw new InvalidOperationException($"Bundle task {BundleId} is storing without a manifest.");
         await bucket.PutObjectAsync(account, new PutObjectRequest(ManifestKey, manifest, ManifestContentType, ImmutableDictionary<string, string>.Empty, null));
 
-        await RestartInstanceAsync(_stopping.Token);
+        await RestartInstanceAsync(_work.Stopping);
         await Instance.EndBundleAsync(BundleId);
         ThrowIfFailing();
 
@@ -674,7 +651,7 @@ public sealed partial class BundleTaskGrain(
             await DeleteBundleObjectsAsync();
         }
 
-        await RestartInstanceAsync(_stopping.Token);
+        await RestartInstanceAsync(_work.Stopping);
         await Instance.EndBundleAsync(BundleId);
         await ReleaseAsync(HeldBlobs());
         var now = clock.UtcNow;

@@ -46,9 +46,7 @@ public sealed partial class MigrationGrain(
     /// <summary>Orleans' smallest reminder period.</summary>
     private static readonly TimeSpan ReminderPeriod = TimeSpan.FromMinutes(1);
 
-    private readonly CancellationTokenSource _stopping = new();
-
-    private Task? _loop;
+    private readonly WorkLoop _work = new();
 
     private IReadOnlyList<MigrationPart>? _parts;
 
@@ -88,17 +86,9 @@ public sealed partial class MigrationGrain(
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         // The persisted step is where the next activation resumes; the copy in flight is dropped, not failed.
-        _stopping.Cancel();
-        if (_loop is { } loop)
+        if (!await _work.StopAsync(cancellationToken))
         {
-            try
-            {
-                await loop.WaitAsync(cancellationToken);
-            }
-            catch (Exception e) when (e is OperationCanceledException or TimeoutException)
-            {
-                LogDeactivatedWhileRunning(logger, MigrationId);
-            }
+            LogDeactivatedWhileRunning(logger, MigrationId);
         }
     }
 
@@ -271,21 +261,11 @@ public sealed partial class MigrationGrain(
     }
 
     /// <summary>Starts the loop if the migration has work to do and none is running.</summary>
-    private void EnsureRunning()
-    {
-        if (_stopping.IsCancellationRequested || !HasWork || _loop is { IsCompleted: false })
-        {
-            return;
-        }
-
-        _loop = RunAsync();
-    }
+    private void EnsureRunning() => _work.EnsureRunning(HasWork, RunAsync);
 
     private async Task RunAsync()
     {
-        // Out of the turn that started it: the loop interleaves with requests at its awaits.
-        await Task.Yield();
-        var stopping = _stopping.Token;
+        var stopping = _work.Stopping;
         try
         {
             if (!Record.Accepted)

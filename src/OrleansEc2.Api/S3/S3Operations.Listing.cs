@@ -1,6 +1,9 @@
 namespace OrleansEc2.Api.S3;
 
-/// <summary>ListObjects (v1: marker) and ListObjectsV2 (continuation-token, start-after, fetch-owner).</summary>
+/// <summary>
+/// ListObjects (v1: marker), ListObjectsV2 (continuation-token, start-after, fetch-owner), and ListObjectVersions over
+/// buckets whose versioning was never enabled: each object its one version, <c>null</c>, the latest.
+/// </summary>
 internal sealed partial class S3Operations
 {
     private const int DefaultMaxKeys = 1000;
@@ -101,6 +104,69 @@ internal sealed partial class S3Operations
         }
 
         xml.End("ListBucketResult");
+        await S3Xml.WriteAsync(request.Response, xml);
+    }
+
+    private async Task ListObjectVersionsAsync(S3RequestContext request)
+    {
+        await request.VerifyIgnoredBodyAsync();
+        var query = request.Query;
+        var prefix = query.Get("prefix") ?? "";
+        var delimiter = query.Get("delimiter") is { Length: > 0 } d ? d : null;
+        var maxKeys = ParseInt(query.Get("max-keys"), "max-keys", DefaultMaxKeys, 0, int.MaxValue);
+        var encodeUrl = EncodingTypeIsUrl(request);
+        var keyMarker = query.Get("key-marker") is { Length: > 0 } k ? k : null;
+        var versionIdMarker = query.Get("version-id-marker") is { Length: > 0 } v ? v : null;
+        if (versionIdMarker is not null && keyMarker is null)
+        {
+            throw S3Errors.InvalidArgument("A version-id marker cannot be specified without a key marker.");
+        }
+
+        RefuseVersionId(versionIdMarker);
+
+        // Every key has one version, so listing after the key marker (and its only version) is listing after the key.
+        var listing = await BucketGrain(request).ListObjectsAsync(
+            request.AccountId,
+            new ListObjectsQuery(prefix.Length == 0 ? null : prefix, delimiter, maxKeys, keyMarker));
+
+        var xml = S3Xml.Document("ListVersionsResult", 512 + (listing.Objects.Length * 360))
+            .Element("Name", request.Bucket)
+            .Element("Prefix", Encode(prefix, encodeUrl))
+            .Element("KeyMarker", Encode(keyMarker ?? "", encodeUrl))
+            .Element("VersionIdMarker", versionIdMarker ?? "");
+        if (listing.IsTruncated && listing.NextStartAfter is { } next)
+        {
+            xml.Element("NextKeyMarker", Encode(next, encodeUrl)).Element("NextVersionIdMarker", "null");
+        }
+
+        xml.Element("MaxKeys", Math.Min(maxKeys, DefaultMaxKeys))
+            .Element("Delimiter", delimiter is null ? null : Encode(delimiter, encodeUrl))
+            .Element("IsTruncated", listing.IsTruncated);
+        if (encodeUrl)
+        {
+            xml.Element("EncodingType", "url");
+        }
+
+        foreach (var item in listing.Objects)
+        {
+            xml.Start("Version")
+                .Element("Key", Encode(item.Key, encodeUrl))
+                .Element("VersionId", "null")
+                .Element("IsLatest", true)
+                .Element("LastModified", S3Xml.Timestamp(item.LastModified))
+                .Element("ETag", S3Xml.QuotedETag(item.ETag))
+                .Element("Size", item.Size)
+                .Element("StorageClass", DefaultStorageClass);
+            await OwnerAsync(xml, "Owner", request.AccountId);
+            xml.End("Version");
+        }
+
+        foreach (var commonPrefix in listing.CommonPrefixes)
+        {
+            xml.Start("CommonPrefixes").Element("Prefix", Encode(commonPrefix, encodeUrl)).End("CommonPrefixes");
+        }
+
+        xml.End("ListVersionsResult");
         await S3Xml.WriteAsync(request.Response, xml);
     }
 

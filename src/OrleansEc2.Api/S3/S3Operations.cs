@@ -54,6 +54,7 @@ internal sealed partial class S3Operations(IGrainFactory grains, IBlobStore blob
             S3Route.GetBucketLocation => GetBucketLocationAsync(request),
             S3Route.ListObjects => ListObjectsAsync(request, version2: false),
             S3Route.ListObjectsV2 => ListObjectsAsync(request, version2: true),
+            S3Route.ListObjectVersions => ListObjectVersionsAsync(request),
             S3Route.ListMultipartUploads => ListMultipartUploadsAsync(request),
             S3Route.DeleteObjects => DeleteObjectsAsync(request),
             S3Route.PutObject => PutObjectAsync(request),

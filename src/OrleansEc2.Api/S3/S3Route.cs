@@ -39,6 +39,7 @@ internal sealed partial record S3Route(string? Bucket, string? Key, S3Query Quer
     public const string GetBucketLocation = "GetBucketLocation";
     public const string ListObjects = "ListObjects";
     public const string ListObjectsV2 = "ListObjectsV2";
+    public const string ListObjectVersions = "ListObjectVersions";
     public const string ListMultipartUploads = "ListMultipartUploads";
     public const string DeleteObjects = "DeleteObjects";
     public const string PutObject = "PutObject";
@@ -158,7 +159,7 @@ internal sealed partial record S3Route(string? Bucket, string? Key, S3Query Quer
 
             if (query.Has("versions"))
             {
-                return NotImplementedPrefix + "ListObjectVersions";
+                return ListObjectVersions;
             }
 
             if (subresource == "acl")

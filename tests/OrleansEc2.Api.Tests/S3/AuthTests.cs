@@ -189,7 +189,7 @@ public sealed class AuthTests(ApiSiloFixture silo) : IDisposable
     [Theory]
     [InlineData("PUT", "?acl", "PutBucketAcl")]
     [InlineData("PUT", "?versioning", "PutBucketVersioning")]
-    [InlineData("GET", "?versions", "ListObjectVersions")]
+    [InlineData("GET", "?inventory", "GetBucketInventoryConfiguration")]
     [InlineData("DELETE", "?policy", "DeleteBucketPolicy")]
     [InlineData("PUT", "/k?tagging", "PutObjectTagging")]
     [InlineData("GET", "?analytics", "GetBucketAnalyticsConfiguration")]

@@ -22,6 +22,31 @@ public sealed class ListingTests(ApiSiloFixture silo)
     ];
 
     [Fact]
+    public async Task ListObjectVersions_OfABucketNeverVersioned_EachObjectIsItsNullVersion_PagedByKeyMarker()
+    {
+        using var s3 = silo.Alices3();
+        var bucket = await BucketWithKeysAsync(s3);
+        var sorted = Keys.Order(StringComparer.Ordinal).ToArray();
+
+        var first = await s3.ListVersionsAsync(new ListVersionsRequest { BucketName = bucket, MaxKeys = 4 });
+        var rest = await s3.ListVersionsAsync(new ListVersionsRequest { BucketName = bucket, MaxKeys = 4, KeyMarker = first.NextKeyMarker, VersionIdMarker = first.NextVersionIdMarker });
+        var rolled = await s3.ListVersionsAsync(new ListVersionsRequest { BucketName = bucket, Prefix = "photos/", Delimiter = "/" });
+        await s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = bucket, Key = "a.txt", VersionId = "null" });
+        var afterDelete = await s3.ListVersionsAsync(new ListVersionsRequest { BucketName = bucket });
+
+        first.Versions.Select(v => v.Key).Should().Equal(sorted[..4]);
+        first.IsTruncated.Should().BeTrue();
+        first.NextKeyMarker.Should().Be(sorted[3]);
+        first.NextVersionIdMarker.Should().Be("null");
+        rest.Versions.Select(v => v.Key).Should().Equal(sorted[4..]);
+        rest.IsTruncated.Should().BeFalse();
+        first.Versions.Concat(rest.Versions).Should().OnlyContain(v => v.VersionId == "null" && v.IsLatest == true && v.Size > 0 && v.Owner.Id == ApiSiloFixture.Alice);
+        rolled.Versions.Select(v => v.Key).Should().Equal("photos/index.html");
+        rolled.CommonPrefixes.Should().Equal("photos/2008/", "photos/2009/");
+        afterDelete.Versions.Select(v => v.Key).Should().Equal(sorted[1..], "deleting the null version deletes the object");
+    }
+
+    [Fact]
     public async Task ListObjectsV2_Delimiter_RollsKeysUpIntoCommonPrefixes()
     {
         using var s3 = silo.Alices3();

@@ -145,7 +145,7 @@ public sealed partial class FaultInjector(ILoggerFactory loggers) : IFaultInject
     [LoggerMessage(Level = LogLevel.Information, Message = "FAULT {FaultId} armed: account={AccountId} target={Target} count={Count} code={Code}")]
     private static partial void LogArmed(ILogger logger, string faultId, string accountId, string target, int count, string code);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "FAULT {FaultId} fired: request={RequestId} account={AccountId} target={Target} code={Code} remaining={Remaining}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "FAULT {FaultId} fired: request={RequestId} account={AccountId} target={Target} code={Code} remaining={Remaining}")]
     private static partial void LogFired(ILogger logger, string faultId, string requestId, string accountId, string target, string code, int remaining);
 }
 

@@ -66,11 +66,11 @@ public interface IFaultInjector
     /// <summary>The account's fault, or null.</summary>
     ActiveFault? Find(string accountId, string faultId);
 
-    /// <summary>Disarms one of the account's faults; false when it has no such fault (or it has fired its last).</summary>
-    bool Remove(string accountId, string faultId);
+    /// <summary>Disarms one of the account's faults and answers it as it was; null when it has no such fault (or it has fired its last).</summary>
+    ActiveFault? Remove(string accountId, string faultId);
 
-    /// <summary>Disarms all the account's faults; answers how many there were.</summary>
-    int Clear(string accountId);
+    /// <summary>Disarms all the account's faults and answers them as they were.</summary>
+    IReadOnlyList<ActiveFault> Clear(string accountId);
 
     /// <summary>
     /// The oldest of the account's faults on <paramref name="target"/> whose filters match

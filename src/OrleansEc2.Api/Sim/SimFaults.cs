@@ -9,8 +9,9 @@ namespace OrleansEc2.Api.Sim;
 /// <summary>
 /// <c>/_sim/faults</c>: the signing account's injected faults. <c>POST</c> with
 /// <c>{ target, count?, code?, message?, status?, bucket?, keyPrefix? }</c> arms one and answers <c>201</c> with it;
-/// <c>GET</c> lists the armed ones with what is left of their counts; <c>GET</c>/<c>DELETE /_sim/faults/{id}</c> one;
-/// <c>DELETE /_sim/faults</c> all. Faults live in this silo process's memory (<see cref="IFaultInjector"/>).
+/// <c>GET</c> lists the armed ones with what is left of their counts (<c>{ faults }</c>); <c>GET /_sim/faults/{id}</c>
+/// answers one, <c>DELETE /_sim/faults/{id}</c> disarms it and answers it as it was; <c>DELETE /_sim/faults</c> disarms
+/// all (<c>{ deleted, faults }</c>). Faults live in this silo process's memory (<see cref="IFaultInjector"/>).
 /// </summary>
 internal static partial class SimFaults
 {
@@ -56,7 +57,8 @@ internal static partial class SimFaults
                 return;
 
             case [] when HttpMethods.IsDelete(method):
-                await WriteJsonAsync(context, StatusCodes.Status200OK, new { deleted = faults.Clear(accountId) });
+                var cleared = faults.Clear(accountId);
+                await WriteJsonAsync(context, StatusCodes.Status200OK, new { deleted = cleared.Count, faults = cleared.Select(ToJson) });
                 return;
 
             case []:
@@ -69,12 +71,7 @@ internal static partial class SimFaults
 
             case [var id] when HttpMethods.IsDelete(method):
                 EnsureFaultId(id);
-                if (!faults.Remove(accountId, id))
-                {
-                    throw NotFound(id);
-                }
-
-                await WriteJsonAsync(context, StatusCodes.Status200OK, new { faultId = id, deleted = true });
+                await WriteJsonAsync(context, StatusCodes.Status200OK, ToJson(faults.Remove(accountId, id) ?? throw NotFound(id)));
                 return;
 
             case [_]:

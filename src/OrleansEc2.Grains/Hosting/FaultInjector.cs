@@ -66,33 +66,34 @@ public sealed partial class FaultInjector(ILoggerFactory loggers) : IFaultInject
         }
     }
 
-    public bool Remove(string accountId, string faultId)
+    public ActiveFault? Remove(string accountId, string faultId)
     {
         lock (_lock)
         {
             var index = _byAccount.TryGetValue(accountId, out var faults) ? faults.FindIndex(f => f.FaultId == faultId) : -1;
             if (faults is null || index < 0)
             {
-                return false;
+                return null;
             }
 
+            var removed = faults[index].ToActive();
             faults.RemoveAt(index);
             _armed--;
-            return true;
+            return removed;
         }
     }
 
-    public int Clear(string accountId)
+    public IReadOnlyList<ActiveFault> Clear(string accountId)
     {
         lock (_lock)
         {
             if (!_byAccount.Remove(accountId, out var faults))
             {
-                return 0;
+                return [];
             }
 
             _armed -= faults.Count;
-            return faults.Count;
+            return [.. faults.Select(f => f.ToActive())];
         }
     }
 

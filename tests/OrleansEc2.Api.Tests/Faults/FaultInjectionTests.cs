@@ -181,6 +181,30 @@ public sealed class FaultInjectionTests(FaultSiloFixture silo) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task S3PutObjectFault_OnARequestWithoutExpectContinue_ReadsTheBodyAndKeepsTheConnectionForTheRetry()
+    {
+        using var s3 = silo.Alices3();
+        var bucket = await S3TestKit.CreateBucketAsync(s3, "drained");
+        var content = S3TestKit.Bytes(200 * 1024, seed: 11);
+        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 1 };
+        using var http = new HttpClient(handler);
+        await ArmAsync(new { target = "s3:PutObject", bucket });
+
+        Task<HttpResponseMessage> PutAsync() => http.PutAsync(
+            S3RawRequest.Presign(new Uri(silo.BaseUri, $"{bucket}/raw.bin"), "PUT", DateTimeOffset.UtcNow, expiresSeconds: 300),
+            new ByteArrayContent(content));
+        using var faulted = await PutAsync();
+        var error = await S3TestKit.ErrorOfAsync(faulted);
+        using var retried = await PutAsync();
+
+        faulted.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
+        faulted.Headers.ConnectionClose.Should().NotBe(true, "the body was read, so the connection serves the retry");
+        (error.Code, error.Message).Should().Be(("SlowDown", "Please reduce your request rate."));
+        retried.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await S3TestKit.ReadAllAsync(s3, bucket, "raw.bin")).Should().Equal(content);
+    }
+
+    [Fact]
     public async Task S3Fault_WithAKeyPrefix_FiresOnlyForKeysUnderIt()
     {
         using var s3 = silo.Alices3();

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using Amazon.Runtime;
 using OrleansEc2.Cli.Commands;
 using Spectre.Console;
@@ -17,7 +18,7 @@ public static class Ec2SimCli
         var debug = args.Contains(Ec2SimRootCommand.DebugOption.Name, StringComparer.Ordinal);
         var root = new Ec2SimRootCommand(console);
         var parseResult = root.Parse(args);
-        var commandName = parseResult.CommandResult.Command is RootCommand ? "ec2sim" : parseResult.CommandResult.Command.Name;
+        var commandName = CommandPath(parseResult.CommandResult);
 
         if (parseResult.Errors.Count > 0)
         {
@@ -26,7 +27,7 @@ public static class Ec2SimCli
                 console.Error.WriteLine($"{commandName}: {error.Message}");
             }
 
-            PrintUsage(console, parseResult.CommandResult.Command);
+            PrintUsage(console, parseResult.CommandResult);
             return ExitCodes.UsageError;
         }
 
@@ -55,7 +56,7 @@ public static class Ec2SimCli
         catch (CliException e) when (e.ExitCode == ExitCodes.UsageError)
         {
             console.Error.WriteLine($"{commandName}: {e.Message}");
-            PrintUsage(console, parseResult.CommandResult.Command);
+            PrintUsage(console, parseResult.CommandResult);
             return e.ExitCode;
         }
         catch (CliException e)
@@ -82,12 +83,24 @@ public static class Ec2SimCli
         return $"{side}.{error.ErrorCode}: {error.Message}";
     }
 
-    private static void PrintUsage(CliConsole console, Command command)
+    /// <summary>The command as typed after <c>ec2sim</c> (<c>fault add</c> for a command of a group), or <c>ec2sim</c>.</summary>
+    private static string CommandPath(CommandResult result)
     {
-        if (command is BaseCommand ec2Command)
+        var names = new List<string>();
+        for (var current = result; current.Command is not RootCommand; current = (CommandResult)current.Parent!)
+        {
+            names.Insert(0, current.Command.Name);
+        }
+
+        return names.Count == 0 ? "ec2sim" : string.Join(' ', names);
+    }
+
+    private static void PrintUsage(CliConsole console, CommandResult result)
+    {
+        if (result.Command is BaseCommand ec2Command)
         {
             console.Error.WriteLine($"Usage: {ec2Command.Usage}");
-            console.Error.WriteLine($"Try 'ec2sim {ec2Command.Name} --help' for more information.");
+            console.Error.WriteLine($"Try 'ec2sim {CommandPath(result)} --help' for more information.");
         }
         else
         {

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using OrleansEc2.Api.Auth;
 using OrleansEc2.Api.FrontDoor;
+using OrleansEc2.Api.Sim;
 
 namespace OrleansEc2.Api.Ec2;
 
@@ -19,6 +20,7 @@ internal sealed partial class Ec2QueryEndpoint(
     IGrainFactory grains,
     ISimulationClock clock,
     Ec2Services services,
+    IFaultInjector faults,
     ILoggerFactory loggers)
 {
     /// <summary>
@@ -79,6 +81,12 @@ internal sealed partial class Ec2QueryEndpoint(
                 throw new Ec2Exception(Ec2Errors.NoSuchVersion, $"The requested version ({version}) of service AmazonEC2 does not exist");
             }
 
+            // An injected fault (/_sim/faults) answers before the action looks at anything, as a throttled call would.
+            if (faults.HasAny && faults.TryFire(caller.AccountId, FaultTargets.Ec2Prefix + action.Name, requestId) is { } fault)
+            {
+                throw new InjectedFaultException(fault);
+            }
+
             action.Parameters.EnsureKnown(parameters);
             var dryRun = parameters.GetBool("DryRun");
             var actionContext = new Ec2ActionContext(requestId, caller, parameters, dryRun, grains, clock, services);
@@ -89,6 +97,12 @@ internal sealed partial class Ec2QueryEndpoint(
         {
             errorCode = e.Code;
             status = Ec2Errors.StatusOf(e.Code);
+            await WriteErrorAsync(context.Response, status, e.Code, e.Message, requestId);
+        }
+        catch (InjectedFaultException e)
+        {
+            errorCode = e.Code;
+            status = e.Status;
             await WriteErrorAsync(context.Response, status, e.Code, e.Message, requestId);
         }
         catch (BadHttpRequestException e)

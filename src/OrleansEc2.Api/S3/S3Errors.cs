@@ -19,6 +19,8 @@ internal static class S3Errors
     public const string AccessControlListNotSupported = "AccessControlListNotSupported";
     public const string InvalidStorageClass = "InvalidStorageClass";
     public const string InvalidPartNumber = "InvalidPartNumber";
+    public const string SlowDown = "SlowDown";
+    public const string ServiceUnavailable = "ServiceUnavailable";
 
     public const string InternalErrorMessage = "We encountered an internal error. Please try again.";
 
@@ -42,6 +44,7 @@ internal static class S3Errors
         Ec2ErrorCodes.InvalidRange or InvalidPartNumber => 416,
         Ec2ErrorCodes.InternalError => 500,
         Ec2ErrorCodes.NotImplemented => 501,
+        SlowDown or ServiceUnavailable => 503,
         _ => 400,
     };
 

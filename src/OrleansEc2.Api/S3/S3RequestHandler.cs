@@ -1,8 +1,11 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using OrleansEc2.Api.FrontDoor;
+using OrleansEc2.Api.Sim;
 
 namespace OrleansEc2.Api.S3;
 
@@ -14,6 +17,7 @@ namespace OrleansEc2.Api.S3;
 internal sealed partial class S3RequestHandler(
     S3Authenticator authenticator,
     S3Operations operations,
+    IFaultInjector faults,
     ILoggerFactory loggers) : IS3RequestHandler
 {
     /// <summary>
@@ -39,8 +43,19 @@ internal sealed partial class S3RequestHandler(
             route = S3Route.Parse(context.Request);
             var caller = await authenticator.AuthenticateAsync(context.Request);
             accountId = caller.AccountId;
+            if (faults.HasAny && faults.TryFire(caller.AccountId, FaultTargets.S3Prefix + route.OperationName, requestId, route.Bucket, route.Key) is { } fault)
+            {
+                await DiscardBodyAsync(context);
+                throw new InjectedFaultException(fault);
+            }
+
             var request = new S3RequestContext(context, requestId, route, caller);
             await operations.RunAsync(request);
+        }
+        catch (InjectedFaultException e)
+        {
+            errorCode = e.Code;
+            await WriteErrorAsync(context, route, new Ec2Exception(e.Code, e.Message), requestId, e.Status);
         }
         catch (Ec2Exception e)
         {
@@ -78,7 +93,39 @@ internal sealed partial class S3RequestHandler(
             Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
-    private static async Task WriteErrorAsync(HttpContext context, S3Route? route, Ec2Exception error, string requestId)
+    /// <summary>
+    /// Reads a faulted request's body to its end, storing nothing, so that the connection is ready for the SDK's retry.
+    /// A client waiting on <c>Expect: 100-continue</c> has sent no body: the connection is closed after the answer
+    /// instead, as the client may not know whether to send it.
+    /// </summary>
+    private static async Task DiscardBodyAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (request.Headers.Expect.ToString().Contains("100-continue", StringComparison.OrdinalIgnoreCase))
+        {
+            context.Response.Headers.Connection = "close";
+            return;
+        }
+
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = null;
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            while (await request.Body.ReadAsync(buffer, context.RequestAborted) > 0)
+            {
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static async Task WriteErrorAsync(HttpContext context, S3Route? route, Ec2Exception error, string requestId, int? status = null)
     {
         if (context.Response.HasStarted)
         {
@@ -87,7 +134,7 @@ internal sealed partial class S3RequestHandler(
             return;
         }
 
-        var status = S3Errors.StatusOf(error.Code);
+        status ??= S3Errors.StatusOf(error.Code);
         var extra = new List<KeyValuePair<string, string>>();
         if (error.Code == S3Errors.MethodNotAllowed)
         {
@@ -109,14 +156,15 @@ internal sealed partial class S3RequestHandler(
             context.Response.Headers.Remove(header);
         }
 
-        await S3Xml.WriteErrorAsync(context, status, error.Code, error.Message, requestId, extra);
+        await S3Xml.WriteErrorAsync(context, status.Value, error.Code, error.Message, requestId, extra);
     }
 
     // An error replaces whatever an operation had begun to answer, except the request's identity and what the error sets.
     private static bool IsKeptOnError(string header) =>
         header.Equals("x-amz-request-id", StringComparison.OrdinalIgnoreCase)
         || header.Equals("x-amz-id-2", StringComparison.OrdinalIgnoreCase)
-        || header.Equals("Content-Range", StringComparison.OrdinalIgnoreCase);
+        || header.Equals("Content-Range", StringComparison.OrdinalIgnoreCase)
+        || header.Equals("Connection", StringComparison.OrdinalIgnoreCase);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "S3 {RequestId} {Operation} account={AccountId} bucket={Bucket} status={Status} code={ErrorCode} {ElapsedMs:0.0} ms")]
     private static partial void LogRequest(ILogger logger, string requestId, string operation, string accountId, string bucket, int status, string errorCode, double elapsedMs);

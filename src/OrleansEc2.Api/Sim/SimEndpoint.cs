@@ -12,13 +12,14 @@ namespace OrleansEc2.Api.Sim;
 
 /// <summary>
 /// <c>/_sim/…</c>: what AWS has no API for — guest actions inside an instance, the account's signing certificate
-/// and key, the simulation clock, migrations (<see cref="SimMigrations"/>). Signed with SigV4 for service <c>ec2</c>
+/// and key, the simulation clock, migrations (<see cref="SimMigrations"/>), injected faults (<see cref="SimFaults"/>). Signed with SigV4 for service <c>ec2</c>
 /// as the account; JSON answers and JSON errors <c>{ "code": …, "message": … }</c>.
 /// </summary>
 internal sealed partial class SimEndpoint(
     Ec2Authenticator authenticator,
     IGrainFactory grains,
     ISimulationClock clock,
+    IFaultInjector faults,
     ILoggerFactory loggers)
 {
     /// <summary>The category of the per-request log lines (see <see cref="Ec2.Ec2QueryEndpoint.LogCategory"/>).</summary>
@@ -124,6 +125,10 @@ internal sealed partial class SimEndpoint(
                 RequireMethod(method, HttpMethods.Get);
                 var credentials = await grains.GetGrain<IAccountGrain>(caller.AccountId).GetSigningCredentialsAsync();
                 await WriteJsonAsync(context, new { certificate = credentials.CertificatePem, privateKey = credentials.PrivateKeyPem });
+                return;
+
+            case ["faults", .. var fault]:
+                await SimFaults.HandleAsync(context, faults, caller, fault, body);
                 return;
 
             case ["migrations", .. var migration]:

@@ -33,6 +33,7 @@ public sealed partial class BundleTaskGrain(
     IOptions<SimulatorOptions> options,
     IOptions<BundleTaskOptions> bundleOptions,
     BundleWriterSlots writerSlots,
+    IFaultInjector faults,
     ILogger<BundleTaskGrain> logger) : Grain, IBundleTaskGrain, IRemindable
 {
     private const string ReminderName = "resume";
@@ -414,7 +415,14 @@ public sealed partial class BundleTaskGrain(
         }
     }
 
-    private Task RunPhaseAsync(CancellationToken cancellationToken) => Current.State switch
+    private Task RunPhaseAsync(CancellationToken cancellationToken)
+    {
+        // A fault injected through /_sim/faults fails the phase as it starts, down the same path as any failure.
+        faults.ThrowIfFired(Current.AccountId, FaultTargets.BundleTask(Current.State), BundleId);
+        return RunPhaseWorkAsync(cancellationToken);
+    }
+
+    private Task RunPhaseWorkAsync(CancellationToken cancellationToken) => Current.State switch
     {
         BundleTaskState.Pending => PendingAsync(cancellationToken),
         BundleTaskState.WaitingForShutdown => WaitForShutdownAsync(cancellationToken),

@@ -29,6 +29,9 @@ public static class GrainsSiloBuilderExtensions
         silo.AddStartupTask<BundleTaskResumer>();
         services.AddOptions<MigrationOptions>().Bind(configuration.GetSection(MigrationOptions.SectionName));
         silo.AddStartupTask<MigrationResumer>();
+
+        // One per silo process, shared by the front door and the workflow grains (the same container).
+        services.TryAddSingleton<IFaultInjector, FaultInjector>();
         return silo;
     }
 

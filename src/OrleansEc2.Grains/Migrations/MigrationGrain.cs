@@ -34,6 +34,7 @@ public sealed partial class MigrationGrain(
     ISimulationClock clock,
     IOptions<MigrationOptions> options,
     RegionCatalog regions,
+    IFaultInjector faults,
     ILogger<MigrationGrain> logger) : Grain, IMigrationGrain, IRemindable
 {
     private const string ReminderName = "resume";
@@ -344,6 +345,8 @@ public sealed partial class MigrationGrain(
     /// <summary>Copies the parts from the count persisted on; <paramref name="next"/> is the first of them, already looked at.</summary>
     private async Task CopyPartsAsync(PartCopy? next, CancellationToken cancellationToken)
     {
+        // A fault injected through /_sim/faults fails the step as it starts, down the same path as any failure.
+        faults.ThrowIfFired(Current.AccountId, FaultTargets.Migration(MigrationState.CopyingParts), MigrationId);
         var parts = await PartsAsync();
         var count = parts.Count;
         for (var index = Current.PartsCopied; index < count; index++)
@@ -412,6 +415,7 @@ public sealed partial class MigrationGrain(
 
     private async Task WriteManifestAsync()
     {
+        faults.ThrowIfFired(Current.AccountId, FaultTargets.Migration(MigrationState.WritingManifest), MigrationId);
         await ThrowIfCancelledAsync();
         if (await FindObjectAsync(DestinationBucket, Current.DestinationManifestKey) is { } existing && await IsThisBundleAsync(existing))
         {

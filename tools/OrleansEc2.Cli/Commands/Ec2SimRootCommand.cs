@@ -93,5 +93,6 @@ internal sealed class Ec2SimRootCommand : RootCommand
         Subcommands.Add(new GuestZeroFreeSpaceCommand(console));
         Subcommands.Add(new GuestSetPasswordCommand(console));
         Subcommands.Add(new DownloadCredentialsCommand(console));
+        Subcommands.Add(new FaultCommand(console));
     }
 }

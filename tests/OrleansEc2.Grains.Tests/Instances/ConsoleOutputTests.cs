@@ -195,6 +195,39 @@ public sealed partial class ConsoleOutputTests(ConsoleClusterFixture fixture)
     }
 
     [Fact]
+    public async Task ManyReboots_KeepOnlyTheLast64KiB_FromALinesStart()
+    {
+        var instance = await Scenario.RunOneAsync(fixture.Grains);
+        var launched = await instance.DescribeAsync(Alice);
+        fixture.Time.Advance(Boot);
+        DateTimeOffset lastReboot = default;
+        for (var i = 0; i < 150; i++)
+        {
+            lastReboot = fixture.Time.GetUtcNow();
+            await instance.RebootAsync(Alice);
+            fixture.Time.Advance(ConsoleClusterFixture.Reboot);
+        }
+
+        var output = (await instance.GetConsoleOutputAsync(Alice)).Output;
+
+        var bytes = System.Text.Encoding.UTF8.GetByteCount(output);
+        bytes.Should().BeLessThanOrEqualTo(64 * 1024).And.BeGreaterThan(64 * 1024 - 100);
+        output.Should().MatchRegex(@"^\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}Z: ");
+        output.Should().NotContain("sysprep", "the first boot is more than 64 KiB ago");
+        output.Should().EndWith(WindowsBoot(lastReboot, launched.ComputerName!, sysprep: false, boot: ConsoleClusterFixture.Reboot));
+    }
+
+    [Fact]
+    public void LastBytes_CutsAtTheFirstLineInsideTheLast64KiB()
+    {
+        var line = new string('x', 99) + "\n";
+        var text = "first\n" + string.Concat(Enumerable.Repeat(line, 700));
+
+        InstanceConsole.LastBytes(text).Should().Be(string.Concat(Enumerable.Repeat(line, 655)));
+        InstanceConsole.LastBytes("short\n").Should().Be("short\n");
+    }
+
+    [Fact]
     public async Task AnotherAccountsInstance_IsNotFound()
     {
         var instance = await Scenario.RunOneAsync(fixture.Grains);

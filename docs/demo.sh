@@ -65,6 +65,11 @@ ec2sim create-keypair "$KEY" -f "$KEY.pem"
 step "Launch a Windows instance and wait until it runs"
 ec2sim run-instances "$AMI" -n 1 -k "$KEY" -t m1.small -z us-east-1a --wait
 INSTANCE="$(field INSTANCE 2)"
+ec2sim get-console-output "$INSTANCE"
+case "$OUT" in
+    *"Message: Windows is Ready to use"*) ;;
+    *) fail "the console does not say Windows is ready" ;;
+esac
 ec2sim get-password "$INSTANCE" -k "$KEY.pem"
 [ -n "$OUT" ] || fail "the new instance has no password"
 

@@ -155,6 +155,16 @@ public sealed record PasswordData(
     [property: Id(1)] DateTimeOffset Timestamp,
     [property: Id(2)] string EncryptedPassword);
 
+/// <summary>
+/// GetConsoleOutput's answer: the text the instance wrote to its console (the last 64 KiB of it), and when it was last
+/// written; empty, with the time of asking, until the instance's first boot has completed.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("OrleansEc2.ConsoleOutput")]
+public sealed record ConsoleOutput(
+    [property: Id(0)] string InstanceId,
+    [property: Id(1)] DateTimeOffset Timestamp,
+    [property: Id(2)] string Output);
+
 /// <summary>A file on an instance's disk, as the guest sees it.</summary>
 [GenerateSerializer, Immutable, Alias("OrleansEc2.GuestFile")]
 public sealed record GuestFile(
@@ -189,6 +199,12 @@ public interface IInstanceGrain : IGrainWithStringKey
     Task<InstanceStateChange> TerminateAsync(string accountId);
 
     Task<PasswordData> GetPasswordDataAsync(string accountId);
+
+    /// <summary>
+    /// GetConsoleOutput: what the instance printed on its console over its boots (EC2Config's lines on Windows, the
+    /// kernel's on Linux), as of the simulation clock. Nothing before the first boot completes.
+    /// </summary>
+    Task<ConsoleOutput> GetConsoleOutputAsync(string accountId);
 
     // Guest actions: what a user does inside the running Windows instance (simulator-only).
 

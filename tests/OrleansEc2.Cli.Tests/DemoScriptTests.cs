@@ -27,6 +27,7 @@ public class DemoScriptTests
         lines.Should().Contain(l => Matches(l, Tabs("IMAGE", "{ami}", "demo-{any}/winami.manifest.xml", CliSiloFixture.Alice, "available", "private", "", "i386", "machine", "", "", "windows", "instance-store", "hvm", "xen")));
         lines.Should().Contain(l => Matches(l, Tabs("MIGRATION", "{migration}", "demo-{any}/winami.manifest.xml", "demo-{any}-eu/winami.manifest.xml", "eu-west-1", "{time}", "{time}", "complete", "{any}")));
         lines.Should().Contain(l => Matches(l, InstanceCommandTests.WindowsInstance("{ami}", "running", "demo-{any}", "0", "m1.small", "eu-west-1{any}")));
+        lines.Should().Contain(l => Matches(l, "{console}: Message: Windows is Ready to use"));
         lines.Should().Contain("Bundled by the OrleansEc2 demo");
         lines[^1].Should().Be("demo: complete");
         error.Should().BeEmpty();

@@ -5,7 +5,8 @@ namespace OrleansEc2.Cli.Tests;
 /// <summary>
 /// Exact output lines with the parts a run makes up matched by pattern: <c>{instance}</c>, <c>{reservation}</c>,
 /// <c>{ami}</c>, <c>{bundle}</c>, <c>{migration}</c>, <c>{time}</c> (<c>2008-10-02T09:31:44+0000</c>), <c>{ip}</c>,
-/// <c>{dns}</c> (a private DNS name), <c>{fingerprint}</c>, <c>{token}</c>, <c>{group}</c> (a security group id), <c>{percent}</c>, <c>{any}</c> (any one column's text); everything else literal.
+/// <c>{dns}</c> (a private DNS name), <c>{fingerprint}</c>, <c>{token}</c>, <c>{group}</c> (a security group id), <c>{percent}</c>,
+/// <c>{console}</c> (a console line's time, <c>2008/10/02 09:31:44Z</c>), <c>{any}</c> (any one column's text); everything else literal.
 /// </summary>
 public static partial class LineTemplates
 {
@@ -23,6 +24,7 @@ public static partial class LineTemplates
         ["token"] = "[0-9a-f-]{36}",
         ["group"] = "sg-[0-9a-f]{17}",
         ["percent"] = @"\d{1,3}%",
+        ["console"] = @"\d{4}/\d\d/\d\d \d\d:\d\d:\d\dZ",
         ["any"] = "[^\t]*",
     };
 

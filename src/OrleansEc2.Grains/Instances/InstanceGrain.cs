@@ -65,10 +65,13 @@ public sealed class InstanceGrain(
         var now = clock.UtcNow;
         var identity = spec.Disk.Platform == Platform.Windows ? MachineIdentity.CreateRandom() : null;
         string? password = null;
+        var generalized = false;
         var disk = await RewriteDiskAsync(spec.Disk, image =>
         {
             if (identity is not null)
             {
+                // A disk without an identity was sysprepped (a public image, or a bundle): this is its mini-setup boot.
+                generalized = image.Identity is null;
                 image.SetIdentity(identity);
                 if (image.AdministratorPassword is null)
                 {
@@ -88,6 +91,8 @@ public sealed class InstanceGrain(
             state.State.EncryptedPassword = KeyPairs.EncryptToBase64(spec.KeyPublicKeyPem, password);
             state.State.PasswordAvailableAt = now + Durations.Boot + Durations.PasswordAvailableAfterBoot;
         }
+
+        state.State.ConsoleBoots = [new ConsoleBoot(now, now + Durations.Boot, generalized, SetsPassword: password is not null)];
 
         state.State.Description = new InstanceDescription(
             InstanceId,
@@ -138,6 +143,7 @@ public sealed class InstanceGrain(
             case InstanceStateName.Pending or InstanceStateName.Running:
                 return new InstanceStateChange(InstanceId, current.State, current.State);
             case InstanceStateName.Stopped:
+                RecordBoot(Durations.Boot);
                 return await MoveAsync(current, InstanceStateName.Pending, new PendingTransition(InstanceStateName.Running, clock.UtcNow + Durations.Boot), reason: null);
             default:
                 throw IncorrectState(current, "started");
@@ -154,6 +160,7 @@ public sealed class InstanceGrain(
                 return new InstanceStateChange(InstanceId, current.State, current.State);
             case InstanceStateName.Running:
                 var shutdown = force ? TimeSpan.Zero : Durations.Shutdown;
+                RecordShutdown(force ? ConsoleShutdown.PowerOff : ConsoleShutdown.Stop);
                 return await MoveAsync(current, InstanceStateName.Stopping, new PendingTransition(InstanceStateName.Stopped, clock.UtcNow + shutdown), UserInitiated(force ? "User initiated (forced)" : "User initiated"));
             default:
                 throw IncorrectState(current, "stopped");
@@ -168,6 +175,11 @@ public sealed class InstanceGrain(
         {
             throw IncorrectState(current, "rebooted");
         }
+
+        // The instance stays running to EC2 throughout; only its console sees the guest go down and come back.
+        RecordShutdown(ConsoleShutdown.Reboot);
+        RecordBoot(Durations.Reboot);
+        await state.WriteStateAsync();
     }
 
     public async Task<InstanceStateChange> TerminateAsync(string accountId)
@@ -186,7 +198,7 @@ public sealed class InstanceGrain(
                 $"The instance '{InstanceId}' may not be terminated. Modify its 'disableApiTermination' instance attribute and try again.");
         }
 
-        return await TerminateNowAsync(current, UserInitiated("User initiated"));
+        return await TerminateNowAsync(current, UserInitiated("User initiated"), ConsoleShutdown.Terminate);
     }
 
     public async Task<string?> DescribeUserDataAsync(string accountId)
@@ -267,13 +279,18 @@ public sealed class InstanceGrain(
         }
 
         var reason = $"{ShutdownBehaviors.InstanceInitiatedReason} ({clock.UtcNow.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)} GMT)";
-        return current.InstanceInitiatedShutdownBehavior == ShutdownBehavior.Terminate
-            ? await TerminateNowAsync(current, reason)
-            : await MoveAsync(current, InstanceStateName.Stopping, new PendingTransition(InstanceStateName.Stopped, clock.UtcNow + Durations.Shutdown), reason);
+        if (current.InstanceInitiatedShutdownBehavior == ShutdownBehavior.Terminate)
+        {
+            return await TerminateNowAsync(current, reason, ConsoleShutdown.Guest);
+        }
+
+        RecordShutdown(ConsoleShutdown.Guest);
+        return await MoveAsync(current, InstanceStateName.Stopping, new PendingTransition(InstanceStateName.Stopped, clock.UtcNow + Durations.Shutdown), reason);
     }
 
-    private async Task<InstanceStateChange> TerminateNowAsync(InstanceDescription current, string reason)
+    private async Task<InstanceStateChange> TerminateNowAsync(InstanceDescription current, string reason, ConsoleShutdown shutdown)
     {
+        RecordShutdown(shutdown);
         var change = await MoveAsync(current, InstanceStateName.ShuttingDown, new PendingTransition(InstanceStateName.Terminated, clock.UtcNow + Durations.Shutdown), reason);
 
         // An instance-store disk does not outlive its instance (a bundle task's snapshot holds its own reference).
@@ -294,6 +311,13 @@ public sealed class InstanceGrain(
         var now = clock.UtcNow;
         var available = state.State.EncryptedPassword is not null && state.State.PasswordAvailableAt is { } at && now >= at;
         return new PasswordData(InstanceId, available ? state.State.PasswordAvailableAt!.Value : now, available ? state.State.EncryptedPassword! : "");
+    }
+
+    public async Task<ConsoleOutput> GetConsoleOutputAsync(string accountId)
+    {
+        EnsureOwner(accountId);
+        await CurrentAsync();
+        return InstanceConsole.Render(state.State, Boots, clock.UtcNow);
     }
 
     public Task WriteFileAsync(string accountId, string path, byte[] content)
@@ -377,6 +401,26 @@ public sealed class InstanceGrain(
         {
             state.State.BundleId = null;
             await state.WriteStateAsync();
+        }
+    }
+
+    private ImmutableList<ConsoleBoot> Boots => InstanceConsole.BootsOf(state.State, Durations.Boot);
+
+    /// <summary>A boot of the console log starting now, up after <paramref name="duration"/> (persisted with the move that caused it).</summary>
+    private void RecordBoot(TimeSpan duration)
+    {
+        var now = clock.UtcNow;
+        var boots = Boots.Add(new ConsoleBoot(now, now + duration, Generalized: false, SetsPassword: false));
+        state.State.ConsoleBoots = boots.Count > InstanceConsole.MaxBoots ? boots.RemoveRange(0, boots.Count - InstanceConsole.MaxBoots) : boots;
+    }
+
+    /// <summary>The current boot goes down now, <paramref name="how"/> (a boot already going down keeps its first reason).</summary>
+    private void RecordShutdown(ConsoleShutdown how)
+    {
+        var boots = Boots;
+        if (boots.Count > 0 && boots[^1].ShutdownAt is null)
+        {
+            state.State.ConsoleBoots = boots.SetItem(boots.Count - 1, boots[^1] with { ShutdownAt = clock.UtcNow, Shutdown = how });
         }
     }
 

@@ -68,6 +68,7 @@ internal sealed class Ec2SimRootCommand : RootCommand
         Subcommands.Add(new RebootInstancesCommand(console));
         Subcommands.Add(new TerminateInstancesCommand(console));
         Subcommands.Add(new GetPasswordCommand(console));
+        Subcommands.Add(new GetConsoleOutputCommand(console));
         Subcommands.Add(new CreateKeyPairCommand(console));
         Subcommands.Add(new DescribeKeyPairsCommand(console));
         Subcommands.Add(new DeleteKeyPairCommand(console));

@@ -1,10 +1,11 @@
 using System.Collections.Immutable;
+using System.Text;
 
 namespace OrleansEc2.Api.Ec2.Actions;
 
 /// <summary>
 /// RunInstances, DescribeInstances, DescribeInstanceStatus, Start/Stop/Reboot/TerminateInstances, GetPasswordData,
-/// Describe/ModifyInstanceAttribute.
+/// GetConsoleOutput, Describe/ModifyInstanceAttribute.
 /// </summary>
 internal static class InstanceActions
 {
@@ -80,6 +81,10 @@ internal static class InstanceActions
             "GetPasswordData",
             new ParameterSchema("InstanceId"),
             GetPasswordDataAsync);
+        yield return new Ec2Action(
+            "GetConsoleOutput",
+            new ParameterSchema("InstanceId", "Latest"),
+            GetConsoleOutputAsync);
         yield return new Ec2Action(
             "DescribeInstanceAttribute",
             new ParameterSchema("InstanceId", "Attribute"),
@@ -440,6 +445,29 @@ internal static class InstanceActions
             .Element("instanceId", data.InstanceId)
             .Element("timestamp", data.Timestamp)
             .Element("passwordData", data.EncryptedPassword);
+        return Ec2Body.From(xml);
+    }
+
+    /// <summary>
+    /// The instance's console as base64; <c>Latest</c> is accepted and has nothing to change, as the simulated console
+    /// is always the latest (a Nitro-only option in EC2).
+    /// </summary>
+    private static async Task<Ec2Body> GetConsoleOutputAsync(Ec2ActionContext context)
+    {
+        var instanceId = context.Parameters.Require("InstanceId");
+        Ec2Ids.EnsureInstanceId(instanceId);
+        _ = context.Parameters.GetBool("Latest");
+        if (context.DryRun)
+        {
+            await CheckInstancesAsync(context, [instanceId], _ => true, "read");
+            context.ThrowIfDryRun();
+        }
+
+        var console = await context.Instance(instanceId).GetConsoleOutputAsync(context.AccountId);
+        var xml = new Ec2XmlWriter(1024 + console.Output.Length * 2)
+            .Element("instanceId", console.InstanceId)
+            .Element("timestamp", console.Timestamp)
+            .Element("output", Convert.ToBase64String(Encoding.UTF8.GetBytes(console.Output)));
         return Ec2Body.From(xml);
     }
 

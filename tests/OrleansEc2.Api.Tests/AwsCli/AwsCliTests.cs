@@ -33,6 +33,7 @@ public sealed class AwsCliTests(AwsCliFixture cli)
         var copy = await cli.JsonAsync("ec2", "run-instances", "--image-id", imageId, "--count", "1");
         var copyId = copy.GetProperty("Instances")[0].GetProperty("InstanceId").GetString()!;
         var copyRunning = await cli.RunAsync("ec2", "wait", "instance-running", "--instance-ids", copyId);
+        var console = await cli.JsonAsync("ec2", "get-console-output", "--instance-id", copyId);
         var described = await cli.JsonAsync("ec2", "describe-images", "--image-ids", imageId);
         var original = await cli.JsonAsync("ec2", "describe-instances", "--instance-ids", instanceId);
 
@@ -48,6 +49,9 @@ public sealed class AwsCliTests(AwsCliFixture cli)
             .Should().Equal("winami.manifest.xml", "winami.part.00");
         imageId.Should().MatchRegex("^ami-[0-9a-f]{17}$");
         copyRunning.ExitCode.Should().Be(0, copyRunning.Error);
+        console.GetProperty("InstanceId").GetString().Should().Be(copyId);
+        console.GetProperty("Output").GetString().Should().Contain("Windows sysprep configuration complete.", "the CLI decodes the base64 output")
+            .And.Contain("Message: Windows is Ready to use");
         var image = described.GetProperty("Images")[0];
         image.GetProperty("State").GetString().Should().Be("available");
         image.GetProperty("ImageLocation").GetString().Should().Be($"{bucket}/winami.manifest.xml");

@@ -301,10 +301,11 @@ public sealed class FaultInjectionTests(FaultSiloFixture silo) : IAsyncLifetime
         await ArmAsync(new { target = "migration:copying-parts" });
 
         var copy = await eu.CopyImageAsync(new CopyImageRequest { SourceRegion = ApiSiloFixture.UsEast1, SourceImageId = source.ImageId, Name = Ec2Scenario.UniqueName("copy") });
-        var failed = await UntilAsync(
-            () => eu.DescribeImagesAsync(new DescribeImagesRequest { ImageIds = [copy.ImageId] }),
-            r => r.Images.Single().State.Value != "pending");
-        var migration = await silo.Grains.GetGrain<IMigrationGrain>(CopyImageIds.MigrationIdOf(copy.ImageId)).DescribeAsync(Alice);
+        // The image shows failed a moment before its migration has finished its tidy-up: wait for the migration.
+        var migration = await UntilAsync(
+            () => silo.Grains.GetGrain<IMigrationGrain>(CopyImageIds.MigrationIdOf(copy.ImageId)).DescribeAsync(Alice),
+            m => m.State.IsFinished());
+        var failed = await eu.DescribeImagesAsync(new DescribeImagesRequest { ImageIds = [copy.ImageId] });
 
         failed.Images.Single().State.Value.Should().Be("failed");
         failed.Images.Single().StateReason.Message.Should().Be("Server.InternalError: Injected fault in copying-parts");

@@ -22,9 +22,27 @@ public static class ImageStates
         ImageState.Deregistered => "deregistered",
         _ => throw new ArgumentOutOfRangeException(nameof(state), state, null),
     };
+
+    /// <summary>
+    /// A state reason as EC2 words one: the message begins with its code (<c>Server.InternalError: …</c>), so the code
+    /// is the part before the first <c>": "</c>; a reason without one has the image's state as its code.
+    /// </summary>
+    public static string StateReasonCode(this ImageDescription image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        if (image.StateReason is { } reason && reason.IndexOf(": ", StringComparison.Ordinal) is > 0 and var colon && !reason.AsSpan(0, colon).Contains(' '))
+        {
+            return reason[..colon];
+        }
+
+        return image.State.ToEc2Name();
+    }
 }
 
-/// <summary>An AMI as DescribeImages shows it.</summary>
+/// <summary>
+/// An AMI as DescribeImages shows it. <see cref="StateReason"/> is worded as EC2 words one, <c>Code: message</c>
+/// (<see cref="ImageStates.StateReasonCode"/> gives the code).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("OrleansEc2.ImageDescription")]
 public sealed record ImageDescription(
     [property: Id(0)] string ImageId,

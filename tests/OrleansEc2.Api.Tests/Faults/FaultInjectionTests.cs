@@ -308,6 +308,7 @@ public sealed class FaultInjectionTests(FaultSiloFixture silo) : IAsyncLifetime
         var failed = await eu.DescribeImagesAsync(new DescribeImagesRequest { ImageIds = [copy.ImageId] });
 
         failed.Images.Single().State.Value.Should().Be("failed");
+        failed.Images.Single().StateReason.Code.Should().Be("Server.InternalError");
         failed.Images.Single().StateReason.Message.Should().Be("Server.InternalError: Injected fault in copying-parts");
         migration.State.Should().Be(MigrationState.Failed);
         migration.Error.Should().Be(new MigrationError("Server.InternalError", "Injected fault in copying-parts"));

@@ -71,6 +71,7 @@ public sealed class CopyImageActionTests(SlowMigrationSiloFixture silo)
         var failed = await UntilNotPendingAsync(eu, copy.ImageId);
 
         failed.State.Value.Should().Be("failed");
+        failed.StateReason.Code.Should().Be("NoSuchKey");
         failed.StateReason.Message.Should().StartWith("NoSuchKey: ").And.Contain(source.Bundle.Parts[1].FileName);
     }
 

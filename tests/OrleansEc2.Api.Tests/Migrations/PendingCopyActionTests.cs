@@ -107,7 +107,7 @@ public sealed class PendingCopyActionTests(SlowMigrationSiloFixture silo)
 
         failed.State.Value.Should().Be("failed");
         migration.State.Should().Be(MigrationState.Failed);
-        failed.StateReason.Code.Should().Be("failed");
+        failed.StateReason.Code.Should().Be(migration.Error!.Code);
         failed.StateReason.Message.Should().Be($"{migration.Error!.Code}: {migration.Error.Message}");
         migration.Error.Code.Should().Be(Ec2ErrorCodes.NoSuchKey);
         refusedRun.ErrorCode.Should().Be(Ec2ErrorCodes.InvalidAmiIdUnavailable);

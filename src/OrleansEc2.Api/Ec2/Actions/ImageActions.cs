@@ -86,7 +86,7 @@ internal static partial class ImageActions
                 .Element("hypervisor", "xen");
             if (image.StateReason is not null)
             {
-                xml.Start("stateReason").Element("code", image.State.ToEc2Name()).Element("message", image.StateReason).End("stateReason");
+                xml.Start("stateReason").Element("code", image.StateReasonCode()).Element("message", image.StateReason).End("stateReason");
             }
 
             Ec2Shapes.TagSet(xml, image.Tags);

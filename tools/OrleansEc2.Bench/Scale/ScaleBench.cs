@@ -103,7 +103,7 @@ public static class ScaleBench
             // N instances.
             ec2 = silo.CreateSdkClient();
             var scaleLaunch = await LaunchAsync(ec2, imageId, 1, options.Instances - BaselineInstances, options.Parallel);
-            Console.WriteLine($"scale: launched {options.Instances - BaselineInstances} more in {scaleLaunch.Elapsed.TotalSeconds:F2} s ({scaleLaunch.Rate:F0} instances/s, batches of {BatchSize}, {options.Parallel} at once)");
+            Console.WriteLine($"scale: launched {options.Instances - BaselineInstances} more in {scaleLaunch.Elapsed.TotalSeconds:F2} s ({scaleLaunch.Rate:F0} instances/s, batches of {BatchSize}, {options.Parallel} at once; first quarter {scaleLaunch.QuarterRates.First:F0}/s, last quarter {scaleLaunch.QuarterRates.Last:F0}/s)");
             var scale = await MeasureListingsAsync(silo, options.Instances, probeId, options);
             Console.WriteLine($"scale: {Describe(scale)}");
             Console.WriteLine();
@@ -196,6 +196,7 @@ public static class ScaleBench
             .Select(i => (Number: firstBatch + i, Count: Math.Min(BatchSize, count - (i * BatchSize))))
             .ToList();
         var ids = new string[batches.Count][];
+        var done = new TimeSpan[batches.Count];
         var watch = Stopwatch.StartNew();
         await Parallel.ForEachAsync(
             batches.Select((batch, index) => (batch, index)),
@@ -213,6 +214,7 @@ public static class ScaleBench
                     },
                     cancellationToken);
                 ids[item.index] = [.. response.Reservation.Instances.Select(i => i.InstanceId)];
+                done[item.index] = watch.Elapsed;
             });
         watch.Stop();
         var launched = ids.SelectMany(i => i).ToList();
@@ -221,7 +223,22 @@ public static class ScaleBench
             throw new InvalidOperationException($"RunInstances launched {launched.Count} instances, not {count}.");
         }
 
-        return new LaunchFigures(launched, watch.Elapsed);
+        return new LaunchFigures(launched, watch.Elapsed, QuarterRates(batches.Select(b => b.Count).ToList(), done));
+    }
+
+    /// <summary>
+    /// Launch rates over the first and the last quarter of the instances (by when their batches answered): whether a
+    /// launch costs more as the account grows.
+    /// </summary>
+    private static (double First, double Last) QuarterRates(IReadOnlyList<int> counts, TimeSpan[] done)
+    {
+        var total = counts.Sum();
+        var cumulative = 0;
+        var points = counts.Zip(done).OrderBy(x => x.Second).Select(x => (Launched: cumulative += x.First, At: x.Second)).ToList();
+        var first = points.First(p => p.Launched * 4 >= total);
+        var lastStart = points.LastOrDefault(p => p.Launched * 4 <= total * 3);
+        var end = points[^1].At;
+        return (first.Launched / first.At.TotalSeconds, (total - lastStart.Launched) / (end - lastStart.At).TotalSeconds);
     }
 
     private static string BatchTag(int number) => "b" + number.ToString("D3", CultureInfo.InvariantCulture);
@@ -350,6 +367,7 @@ public static class ScaleBench
         const int column = 26;
         Console.WriteLine($"{"",-label}{$"baseline ({BaselineInstances})",-column}{$"scale ({options.Instances})",-column}ratio");
         Console.WriteLine($"{"launch rate",-label}{$"{baselineLaunch.Rate:F0} instances/s",-column}{$"{scaleLaunch.Rate:F0} instances/s",-column}{scaleLaunch.Rate / baselineLaunch.Rate:F2}x");
+        Console.WriteLine($"{"  first / last quarter of the N",-label}{"",-column}{$"{scaleLaunch.QuarterRates.First:F0} / {scaleLaunch.QuarterRates.Last:F0} instances/s",-column}{scaleLaunch.QuarterRates.Last / scaleLaunch.QuarterRates.First:F2}x");
         Row("full listing p50 / p99", baseline.Full, scale.Full);
         Console.WriteLine($"{"  pages of " + options.PageSize,-label}{baseline.Full.Pages,-column}{scale.Full.Pages,-column}");
         PerInstance(baseline.Full, scale.Full);
@@ -533,7 +551,7 @@ public static class ScaleBench
 /// <summary>The bench's options.</summary>
 public sealed record ScaleOptions(int Instances, int Bundles, int Calls, int Parallel, int PageSize, int DiskMib);
 
-internal sealed record LaunchFigures(IReadOnlyList<string> InstanceIds, TimeSpan Elapsed)
+internal sealed record LaunchFigures(IReadOnlyList<string> InstanceIds, TimeSpan Elapsed, (double First, double Last) QuarterRates)
 {
     public double Rate => InstanceIds.Count / Elapsed.TotalSeconds;
 }

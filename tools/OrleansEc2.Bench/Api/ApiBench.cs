@@ -111,9 +111,10 @@ public static partial class ApiBench
     /// <summary>
     /// The silo <c>Program.cs</c> runs (<see cref="SiloHost.Build"/>: SQLite, the dashboard, the front door) on a
     /// temporary data directory and free loopback ports, with instant boots and only warnings logged (the per-request
-    /// line too with <c>--log-requests</c>).
+    /// line too with <c>--log-requests</c>). <paramref name="settings"/> override these (another bench's durations, disk
+    /// size or port).
     /// </summary>
-    private static WebApplication BuildSilo(string dataDirectory, bool logRequests)
+    internal static WebApplication BuildSilo(string dataDirectory, bool logRequests, IEnumerable<KeyValuePair<string, string?>>? settings = null)
     {
         return SiloHost.Build([], builder =>
         {
@@ -127,6 +128,7 @@ public static partial class ApiBench
                 ["Logging:LogLevel:Default"] = "Warning",
                 ["Logging:LogLevel:FrontDoor"] = logRequests ? "Information" : "Warning",
             });
+            builder.Configuration.AddInMemoryCollection(settings ?? []);
             builder.Logging.ClearProviders();
             builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
             builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
@@ -181,7 +183,7 @@ public static partial class ApiBench
         return Encoding.UTF8.GetByteCount(text);
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -71,6 +71,7 @@ internal sealed class Ec2SimRootCommand : RootCommand
         Subcommands.Add(new GetConsoleOutputCommand(console));
         Subcommands.Add(new CreateKeyPairCommand(console));
         Subcommands.Add(new DescribeKeyPairsCommand(console));
+        Subcommands.Add(new DescribeGroupCommand(console));
         Subcommands.Add(new DeleteKeyPairCommand(console));
         Subcommands.Add(new CreateTagsCommand(console));
         Subcommands.Add(new DescribeTagsCommand(console));

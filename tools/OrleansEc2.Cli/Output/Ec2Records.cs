@@ -148,4 +148,42 @@ internal static class Ec2Records
     public static Record KeyPair(string keyName, string? fingerprint) => new Record("KEYPAIR")
         .Field("keyName", keyName)
         .Field("keyFingerprint", fingerprint);
+
+    /// <summary><c>GROUP id owner name description</c>, then a <c>PERMISSION</c> line per rule and source.</summary>
+    public static Record SecurityGroup(SecurityGroup group) => new Record("GROUP")
+        .Field("groupId", group.GroupId)
+        .Field("ownerId", group.OwnerId)
+        .Field("groupName", group.GroupName)
+        .Field("description", group.Description)
+        .AddChildren("permissions", (group.IpPermissions ?? []).SelectMany(rule => Permissions(group, rule)));
+
+    /// <summary>
+    /// <c>PERMISSION owner group ALLOWS protocol from to FROM USER account NAME group ID sg-id ingress</c> for a group
+    /// source, <c>… FROM CIDR range ingress</c> for an address range.
+    /// </summary>
+    private static IEnumerable<Record> Permissions(SecurityGroup group, IpPermission rule)
+    {
+        Record Allows() => new Record("PERMISSION")
+            .Field("ownerId", group.OwnerId)
+            .Field("groupName", group.GroupName)
+            .Field("allows", "ALLOWS")
+            .Field("ipProtocol", rule.IpProtocol)
+            .Field("fromPort", rule.FromPort)
+            .Field("toPort", rule.ToPort)
+            .Field("from", "FROM");
+
+        foreach (var pair in rule.UserIdGroupPairs ?? [])
+        {
+            yield return Allows()
+                .Field("sourceType", "USER").Field("userId", pair.UserId)
+                .Field("nameLabel", "NAME").Field("sourceGroupName", pair.GroupName)
+                .Field("idLabel", "ID").Field("sourceGroupId", pair.GroupId)
+                .Field("direction", "ingress");
+        }
+
+        foreach (var range in rule.Ipv4Ranges ?? [])
+        {
+            yield return Allows().Field("sourceType", "CIDR").Field("cidrIp", range.CidrIp).Field("direction", "ingress");
+        }
+    }
 }

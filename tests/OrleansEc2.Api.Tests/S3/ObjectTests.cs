@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Amazon.S3;
 using Amazon.S3.Model;
+using OrleansEc2.Api.Auth;
 using OrleansEc2.Api.Tests.Infrastructure;
 using static OrleansEc2.Api.Tests.S3.S3TestKit;
 
@@ -287,6 +288,43 @@ public sealed class ObjectTests(ApiSiloFixture silo)
 
         got.Headers.ContentType.Should().Be("text/plain");
         got.Headers.ContentDisposition.Should().Be("attachment; filename=\"k.txt\"");
+    }
+
+    [Theory]
+    [InlineData("response-content-type=%01")]
+    [InlineData("response-content-disposition=%0A")]
+    [InlineData("response-cache-control=a%0D%0AInjected%3A%201")]
+    public async Task GetObject_ResponseOverrideWithAControlCharacter_FailsWithInvalidArgument(string query)
+    {
+        using var http = new HttpClient();
+        using var s3 = silo.Alices3();
+        var bucket = await CreateBucketAsync(s3);
+        await PutAsync(s3, bucket, "k", [1, 2, 3]);
+
+        var response = await http.SendAsync(new S3RawRequest { Method = HttpMethod.Get, Uri = new Uri(silo.BaseUri, $"{bucket}/k?{query}") }.Build());
+
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await ErrorOfAsync(response)).Code.Should().Be("InvalidArgument");
+        response.Headers.Contains("Injected").Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task GetObject_NonAsciiResponseOverride_IsAnsweredRfc2047Encoded()
+    {
+        using var http = new HttpClient();
+        using var s3 = silo.Alices3();
+        var bucket = await CreateBucketAsync(s3);
+        await PutAsync(s3, bucket, "k", [1, 2, 3]);
+
+        var response = await http.SendAsync(new S3RawRequest
+        {
+            Method = HttpMethod.Get,
+            Uri = new Uri(silo.BaseUri, $"{bucket}/k?response-content-disposition={SigV4.UriEncode("attachment; filename=\"ü.txt\"", keepSlash: false)}"),
+        }.Build());
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        response.Content.Headers.GetValues("Content-Disposition").Single().Should().Be("=?UTF-8?B?YXR0YWNobWVudDsgZmlsZW5hbWU9IsO8LnR4dCI=?=");
+        (await response.Content.ReadAsByteArrayAsync()).Should().Equal(1, 2, 3);
     }
 
     [Fact]

@@ -109,11 +109,12 @@ internal sealed partial class S3Operations
             }
         }
 
-        response.ContentType = info.ContentType;
+        // Stored as the client sent them, which may be UTF-8 text no response header can carry as it is.
+        response.ContentType = S3Xml.HeaderValue(info.ContentType);
         response.Headers.AcceptRanges = "bytes";
         foreach (var (name, value) in info.UserMetadata)
         {
-            response.Headers["x-amz-meta-" + name] = value;
+            response.Headers["x-amz-meta-" + name] = S3Xml.HeaderValue(value);
         }
 
         if (range is null && string.Equals(request.Header(ChecksumModeHeader), "ENABLED", StringComparison.OrdinalIgnoreCase))

@@ -129,6 +129,34 @@ public sealed class ObjectTests(ApiSiloFixture silo)
     }
 
     [Fact]
+    public async Task PutObject_NonAsciiMetadataAndContentType_ReadBackRfc2047Encoded()
+    {
+        // Header values in UTF-8, as some clients send them (HttpClient refuses non-ASCII by default).
+        using var http = new HttpClient(new SocketsHttpHandler { RequestHeaderEncodingSelector = (_, _) => Encoding.UTF8 });
+        using var s3 = silo.Alices3();
+        var bucket = await CreateBucketAsync(s3);
+
+        var put = await http.SendAsync(new S3RawRequest
+        {
+            Uri = new Uri(silo.BaseUri, $"{bucket}/k"),
+            Body = [1, 2, 3],
+            Headers = { ["x-amz-meta-city"] = "Zürich", ["content-type"] = "text/ü" },
+        }.Build());
+        var get = await http.SendAsync(new S3RawRequest { Method = HttpMethod.Get, Uri = new Uri(silo.BaseUri, $"{bucket}/k") }.Build());
+        var head = await http.SendAsync(new S3RawRequest { Method = HttpMethod.Head, Uri = new Uri(silo.BaseUri, $"{bucket}/k") }.Build());
+
+        put.StatusCode.Should().Be(HttpStatusCode.OK);
+        foreach (var response in new[] { get, head })
+        {
+            response.StatusCode.Should().Be(HttpStatusCode.OK);
+            response.Headers.GetValues("x-amz-meta-city").Single().Should().Be("=?UTF-8?B?WsO8cmljaA==?=");
+            response.Content.Headers.GetValues("Content-Type").Single().Should().Be("=?UTF-8?B?dGV4dC/DvA==?=");
+        }
+
+        (await get.Content.ReadAsByteArrayAsync()).Should().Equal(1, 2, 3);
+    }
+
+    [Fact]
     public async Task GetObject_MissingKey_FailsWithNoSuchKey()
     {
         using var s3 = silo.Alices3();

@@ -386,7 +386,7 @@ internal sealed partial class S3Operations
             value = value[..question];
         }
 
-        var decoded = SigV4.UriDecode(value).TrimStart('/');
+        var decoded = S3Route.DecodeName(value).TrimStart('/');
         var slash = decoded.IndexOf('/');
         if (slash <= 0 || slash == decoded.Length - 1)
         {

@@ -91,6 +91,48 @@ public sealed class ObjectTests(ApiSiloFixture silo)
         listed.S3Objects.Select(o => o.Key).Should().Equal(key);
     }
 
+    [Theory]
+    [InlineData("PUT", "%FF")]
+    [InlineData("PUT", "a%C3%28b")]
+    [InlineData("GET", "%ED%A0%80")]
+    [InlineData("DELETE", "dir/%FE")]
+    public async Task AnyOperation_KeyNotUtf8_FailsWithInvalidUri_AndStoresNothing(string method, string rawKey)
+    {
+        using var http = new HttpClient();
+        using var s3 = silo.Alices3();
+        var bucket = await CreateBucketAsync(s3);
+
+        var response = await http.SendAsync(new S3RawRequest { Method = new HttpMethod(method), Uri = new Uri(silo.BaseUri, $"{bucket}/{rawKey}"), Body = method == "PUT" ? [1] : [] }.Build());
+
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await ErrorOfAsync(response)).Code.Should().Be("InvalidURI");
+        (await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket })).S3Objects.Should().BeNullOrEmpty();
+    }
+
+    [Fact]
+    public async Task PutObject_KeyWithTheReplacementCharacterItself_RoundTrips()
+    {
+        using var s3 = silo.Alices3();
+        var bucket = await CreateBucketAsync(s3);
+
+        await PutAsync(s3, bucket, "a\uFFFDb", [7]);
+
+        (await ReadAllAsync(s3, bucket, "a\uFFFDb")).Should().Equal(7);
+    }
+
+    [Fact]
+    public async Task CopyObject_CopySourceNotUtf8_FailsWithInvalidUri()
+    {
+        using var http = new HttpClient();
+        using var s3 = silo.Alices3();
+        var bucket = await CreateBucketAsync(s3);
+
+        var response = await http.SendAsync(new S3RawRequest { Uri = new Uri(silo.BaseUri, $"{bucket}/copy"), Headers = { ["x-amz-copy-source"] = $"/{bucket}/%FF" } }.Build());
+
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await ErrorOfAsync(response)).Code.Should().Be("InvalidURI");
+    }
+
     [Fact]
     public async Task PutObject_Overwrite_ReplacesTheBytes()
     {

@@ -107,7 +107,7 @@ public sealed class S3FuzzTests(ApiSiloFixture silo, ITestOutputHelper output)
         [
             "200", "204", "206", "NoSuchKey", "NoSuchBucket", "NoSuchUpload", "AccessDenied", "InvalidArgument", "InvalidRequest", "MalformedXML",
             "InvalidBucketName", "MethodNotAllowed", "NotImplemented", "SignatureDoesNotMatch", "AuthorizationHeaderMalformed",
-            "XAmzContentSHA256Mismatch", "InvalidRange", "BadDigest", "InvalidDigest",
+            "XAmzContentSHA256Mismatch", "BadDigest", "InvalidDigest",
         ]);
         (await SnapshotBobAsync()).Should().Be(bobBefore);
         await AliceObjectsReadBackWholeAsync();
@@ -514,7 +514,8 @@ public sealed class S3FuzzTests(ApiSiloFixture silo, ITestOutputHelper output)
     private async Task AliceObjectsReadBackWholeAsync()
     {
         using var alice = silo.Alices3();
-        var request = new ListObjectsV2Request { BucketName = _setup.Bucket };
+        // encoding-type=url (keys decoded here, the SDK leaves them): a key with a control character cannot be written in XML 1.0 as it is.
+        var request = new ListObjectsV2Request { BucketName = _setup.Bucket, Encoding = EncodingType.Url };
         var checkedObjects = 0;
         var listedKeys = new List<string>();
         while (true)
@@ -522,18 +523,19 @@ public sealed class S3FuzzTests(ApiSiloFixture silo, ITestOutputHelper output)
             var page = await alice.ListObjectsV2Async(request);
             foreach (var item in page.S3Objects ?? [])
             {
-                listedKeys.Add(item.Key);
-                var bytes = await ReadRawAsync(_setup.Bucket, item.Key);
+                var key = SigV4.UriDecode(item.Key);
+                listedKeys.Add(key);
+                var bytes = await ReadRawAsync(_setup.Bucket, key);
                 var etag = item.ETag.Trim('"');
-                bytes.Length.Should().Be((int)item.Size!.Value, item.Key);
+                bytes.Length.Should().Be((int)item.Size!.Value, key);
                 var md5 = MD5.HashData(bytes);
                 if (!etag.Contains('-', StringComparison.Ordinal))
                 {
-                    Convert.ToHexStringLower(md5).Should().Be(etag, item.Key);
+                    Convert.ToHexStringLower(md5).Should().Be(etag, key);
                 }
                 else if (etag.EndsWith("-1", StringComparison.Ordinal))
                 {
-                    $"{Convert.ToHexStringLower(MD5.HashData(md5))}-1".Should().Be(etag, item.Key);
+                    $"{Convert.ToHexStringLower(MD5.HashData(md5))}-1".Should().Be(etag, key);
                 }
 
                 checkedObjects++;
@@ -547,8 +549,11 @@ public sealed class S3FuzzTests(ApiSiloFixture silo, ITestOutputHelper output)
             request.ContinuationToken = page.NextContinuationToken;
         }
 
-        output.WriteLine($"{checkedObjects} objects of alice's bucket read back whole: {string.Join(", ", listedKeys.Select(k => k.Length > 20 ? k[..20] + "…" : k))}");
+        output.WriteLine($"{checkedObjects} objects of alice's bucket read back whole: {string.Join(", ", listedKeys.Select(k => Uri.EscapeDataString(k.Length > 20 ? k[..20] + "…" : k)))}");
         checkedObjects.Should().BePositive();
+
+        // No fuzzed key holds U+FFFD: one that does is a name no client sent, decoded from bytes that were not UTF-8.
+        listedKeys.Should().NotContain(k => k.Contains('\uFFFD'));
     }
 
     /// <summary>The in-progress upload is gone (aborted or completed by a fuzzed request) or still whole: its parts complete into an object whose bytes match their ETags.</summary>

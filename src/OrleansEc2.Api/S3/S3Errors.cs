@@ -19,6 +19,7 @@ internal static class S3Errors
     public const string AccessControlListNotSupported = "AccessControlListNotSupported";
     public const string InvalidStorageClass = "InvalidStorageClass";
     public const string InvalidPartNumber = "InvalidPartNumber";
+    public const string InvalidUri = "InvalidURI";
     public const string SlowDown = "SlowDown";
     public const string ServiceUnavailable = "ServiceUnavailable";
 

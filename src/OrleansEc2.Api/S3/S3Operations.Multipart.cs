@@ -157,9 +157,16 @@ internal sealed partial class S3Operations
                 throw S3Errors.MalformedXml();
             }
 
-            var checksums = element.Elements()
-                .Where(e => e.Name.LocalName.StartsWith("Checksum", StringComparison.Ordinal) && e.Name.LocalName != "ChecksumType")
-                .ToDictionary(e => e.Name.LocalName, e => e.Value.Trim(), StringComparer.Ordinal);
+            // One value per checksum element: a part naming ChecksumCRC32 twice does not validate against S3's schema.
+            var checksums = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var checksum in element.Elements().Where(e => e.Name.LocalName.StartsWith("Checksum", StringComparison.Ordinal) && e.Name.LocalName != "ChecksumType"))
+            {
+                if (!checksums.TryAdd(checksum.Name.LocalName, checksum.Value.Trim()))
+                {
+                    throw S3Errors.MalformedXml();
+                }
+            }
+
             parts.Add((new CompletedPart(number, etag), checksums));
         }
 

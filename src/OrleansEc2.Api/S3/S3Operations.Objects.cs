@@ -56,6 +56,7 @@ internal sealed partial class S3Operations
     {
         await request.VerifyIgnoredBodyAsync();
         RefuseVersionId(request.Query.Get("versionId"));
+        var overrides = ResponseOverridesOf(request);
         var info = await BucketGrain(request).GetObjectAsync(request.AccountId, request.Key);
         var response = request.Response;
 
@@ -108,11 +109,12 @@ internal sealed partial class S3Operations
             }
         }
 
-        response.ContentType = info.ContentType;
+        // Stored as the client sent them, which may be UTF-8 text no response header can carry as it is.
+        response.ContentType = S3Xml.HeaderValue(info.ContentType);
         response.Headers.AcceptRanges = "bytes";
         foreach (var (name, value) in info.UserMetadata)
         {
-            response.Headers["x-amz-meta-" + name] = value;
+            response.Headers["x-amz-meta-" + name] = S3Xml.HeaderValue(value);
         }
 
         if (range is null && string.Equals(request.Header(ChecksumModeHeader), "ENABLED", StringComparison.OrdinalIgnoreCase))
@@ -120,12 +122,9 @@ internal sealed partial class S3Operations
             SetChecksumHeaders(response, info.Checksum);
         }
 
-        foreach (var (query, header) in ResponseOverrides)
+        foreach (var (header, value) in overrides)
         {
-            if (request.Query.Get(query) is { } value)
-            {
-                response.Headers[header] = value;
-            }
+            response.Headers[header] = value;
         }
 
         var first = range?.First ?? 0;
@@ -147,6 +146,32 @@ internal sealed partial class S3Operations
         }
 
         await CopyBlobAsync(info.Blob.Hash, first, length, response.Body, request.Aborted);
+    }
+
+    /// <summary>
+    /// The <c>response-*</c> overrides as the headers they set. A value with a control character cannot be a header
+    /// (the server would fail writing it): <c>InvalidArgument</c>, before anything is read. Other non-ASCII text is sent
+    /// RFC 2047-encoded, as S3 sends non-ASCII metadata.
+    /// </summary>
+    private static List<(string Header, string Value)> ResponseOverridesOf(S3RequestContext request)
+    {
+        var overrides = new List<(string Header, string Value)>();
+        foreach (var (query, header) in ResponseOverrides)
+        {
+            if (request.Query.Get(query) is not { } value)
+            {
+                continue;
+            }
+
+            if (value.Any(c => char.IsControl(c) && c != '\t'))
+            {
+                throw S3Errors.InvalidArgument($"The {query} parameter must be a valid HTTP header value: it contains a control character.");
+            }
+
+            overrides.Add((header, S3Xml.HeaderValue(value)));
+        }
+
+        return overrides;
     }
 
     private async Task CopyBlobAsync(string hash, long first, long length, Stream destination, CancellationToken cancellationToken)
@@ -361,7 +386,7 @@ internal sealed partial class S3Operations
             value = value[..question];
         }
 
-        var decoded = SigV4.UriDecode(value).TrimStart('/');
+        var decoded = S3Route.DecodeName(value).TrimStart('/');
         var slash = decoded.IndexOf('/');
         if (slash <= 0 || slash == decoded.Length - 1)
         {

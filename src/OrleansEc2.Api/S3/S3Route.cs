@@ -116,12 +116,48 @@ internal sealed partial record S3Route(string? Bucket, string? Key, S3Query Quer
         if (trimmed.Length > 0)
         {
             var slash = trimmed.IndexOf('/');
-            bucket = SigV4.UriDecode(slash < 0 ? trimmed : trimmed[..slash]);
+            bucket = DecodeName(slash < 0 ? trimmed : trimmed[..slash]);
             var rest = slash < 0 ? "" : trimmed[(slash + 1)..];
-            key = rest.Length == 0 ? null : SigV4.UriDecode(rest);
+            key = rest.Length == 0 ? null : DecodeName(rest);
         }
 
         return new S3Route(bucket, key, query, OperationOf(request.Method, bucket, key, query, request.Headers.ContainsKey("x-amz-copy-source")));
+    }
+
+    /// <summary>
+    /// A percent-encoded bucket name or key, decoded; <c>InvalidURI</c> when its bytes are not UTF-8, as S3 answers. Read
+    /// leniently, <c>%FF</c> and <c>%FE</c> would both become U+FFFD: a name the client did not send, shared by both.
+    /// </summary>
+    public static string DecodeName(string raw)
+    {
+        var decoded = SigV4.UriDecode(raw);
+        if (decoded.Contains('\uFFFD', StringComparison.Ordinal) && !System.Text.Unicode.Utf8.IsValid(PercentDecodedBytes(raw)))
+        {
+            throw new Ec2Exception(S3Errors.InvalidUri, "Couldn't parse the specified URI.");
+        }
+
+        return decoded;
+    }
+
+    private static byte[] PercentDecodedBytes(string raw)
+    {
+        var bytes = new List<byte>(raw.Length);
+        for (var i = 0; i < raw.Length; i++)
+        {
+            if (raw[i] == '%' && i + 2 < raw.Length && Uri.IsHexDigit(raw[i + 1]) && Uri.IsHexDigit(raw[i + 2]))
+            {
+                bytes.Add(Convert.ToByte(raw.Substring(i + 1, 2), 16));
+                i += 2;
+            }
+            else
+            {
+                var length = char.IsHighSurrogate(raw[i]) && i + 1 < raw.Length ? 2 : 1;
+                bytes.AddRange(System.Text.Encoding.UTF8.GetBytes(raw.ToCharArray(i, length)));
+                i += length - 1;
+            }
+        }
+
+        return [.. bytes];
     }
 
     /// <summary>S3's rule for names of existing buckets, loose enough for legacy names (<c>BundleInstance</c>'s).</summary>

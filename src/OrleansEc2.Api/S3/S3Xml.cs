@@ -33,6 +33,15 @@ internal static class S3Xml
 
     public static string QuotedETag(string etag) => "\"" + etag + "\"";
 
+    /// <summary>
+    /// Text as an HTTP response header value: as it is when it is printable ASCII (or a tab), else RFC 2047-encoded UTF-8
+    /// (<c>=?UTF-8?B?…?=</c>), as S3 returns non-ASCII metadata — a header cannot carry the raw characters.
+    /// </summary>
+    public static string HeaderValue(string value) =>
+        value.All(c => c is '\t' or (>= ' ' and <= '~'))
+            ? value
+            : "=?UTF-8?B?" + Convert.ToBase64String(Encoding.UTF8.GetBytes(value)) + "?=";
+
     public static async Task WriteAsync(HttpResponse response, Ec2XmlWriter document, int status = 200)
     {
         var bytes = Encoding.UTF8.GetBytes(document.ToString());

@@ -251,6 +251,24 @@ public sealed class MultipartTests(ApiSiloFixture silo)
     }
 
     [Fact]
+    public async Task Complete_PartWithAChecksumElementTwice_FailsWithMalformedXml_AndTheUploadStays()
+    {
+        using var http = new HttpClient();
+        using var s3 = silo.Alices3();
+        var bucket = await CreateBucketAsync(s3);
+        var upload = await s3.InitiateMultipartUploadAsync(bucket, "k");
+        var part = await s3.UploadPartAsync(new UploadPartRequest { BucketName = bucket, Key = "k", UploadId = upload.UploadId, PartNumber = 1, InputStream = new MemoryStream([1, 2, 3]) });
+        var xml = System.Text.Encoding.UTF8.GetBytes(
+            $"<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>{part.ETag}</ETag><ChecksumCRC32>AAAAAA==</ChecksumCRC32><ChecksumCRC32>AAAAAA==</ChecksumCRC32></Part></CompleteMultipartUpload>");
+
+        var response = await http.SendAsync(new S3RawRequest { Method = HttpMethod.Post, Uri = new Uri(silo.BaseUri, $"{bucket}/k?uploadId={Uri.EscapeDataString(upload.UploadId)}"), Body = xml }.Build());
+
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await ErrorOfAsync(response)).Code.Should().Be("MalformedXML");
+        (await s3.ListPartsAsync(bucket, "k", upload.UploadId)).Parts.Should().ContainSingle().Which.ETag.Should().Be(part.ETag);
+    }
+
+    [Fact]
     public async Task UploadPart_UnknownUploadOrBadPartNumber_FailsWithNoSuchUploadOrInvalidArgument()
     {
         using var http = new HttpClient();

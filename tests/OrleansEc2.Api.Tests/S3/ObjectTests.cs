@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Amazon.S3;
 using Amazon.S3.Model;
+using OrleansEc2.Api.Auth;
 using OrleansEc2.Api.Tests.Infrastructure;
 using static OrleansEc2.Api.Tests.S3.S3TestKit;
 
@@ -90,6 +91,48 @@ public sealed class ObjectTests(ApiSiloFixture silo)
         listed.S3Objects.Select(o => o.Key).Should().Equal(key);
     }
 
+    [Theory]
+    [InlineData("PUT", "%FF")]
+    [InlineData("PUT", "a%C3%28b")]
+    [InlineData("GET", "%ED%A0%80")]
+    [InlineData("DELETE", "dir/%FE")]
+    public async Task AnyOperation_KeyNotUtf8_FailsWithInvalidUri_AndStoresNothing(string method, string rawKey)
+    {
+        using var http = new HttpClient();
+        using var s3 = silo.Alices3();
+        var bucket = await CreateBucketAsync(s3);
+
+        var response = await http.SendAsync(new S3RawRequest { Method = new HttpMethod(method), Uri = new Uri(silo.BaseUri, $"{bucket}/{rawKey}"), Body = method == "PUT" ? [1] : [] }.Build());
+
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await ErrorOfAsync(response)).Code.Should().Be("InvalidURI");
+        (await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket })).S3Objects.Should().BeNullOrEmpty();
+    }
+
+    [Fact]
+    public async Task PutObject_KeyWithTheReplacementCharacterItself_RoundTrips()
+    {
+        using var s3 = silo.Alices3();
+        var bucket = await CreateBucketAsync(s3);
+
+        await PutAsync(s3, bucket, "a\uFFFDb", [7]);
+
+        (await ReadAllAsync(s3, bucket, "a\uFFFDb")).Should().Equal(7);
+    }
+
+    [Fact]
+    public async Task CopyObject_CopySourceNotUtf8_FailsWithInvalidUri()
+    {
+        using var http = new HttpClient();
+        using var s3 = silo.Alices3();
+        var bucket = await CreateBucketAsync(s3);
+
+        var response = await http.SendAsync(new S3RawRequest { Uri = new Uri(silo.BaseUri, $"{bucket}/copy"), Headers = { ["x-amz-copy-source"] = $"/{bucket}/%FF" } }.Build());
+
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await ErrorOfAsync(response)).Code.Should().Be("InvalidURI");
+    }
+
     [Fact]
     public async Task PutObject_Overwrite_ReplacesTheBytes()
     {
@@ -125,6 +168,34 @@ public sealed class ObjectTests(ApiSiloFixture silo)
 
         error.ErrorCode.Should().Be("MetadataTooLarge");
         (await ExistsAsync(s3, bucket, "k")).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task PutObject_NonAsciiMetadataAndContentType_ReadBackRfc2047Encoded()
+    {
+        // Header values in UTF-8, as some clients send them (HttpClient refuses non-ASCII by default).
+        using var http = new HttpClient(new SocketsHttpHandler { RequestHeaderEncodingSelector = (_, _) => Encoding.UTF8 });
+        using var s3 = silo.Alices3();
+        var bucket = await CreateBucketAsync(s3);
+
+        var put = await http.SendAsync(new S3RawRequest
+        {
+            Uri = new Uri(silo.BaseUri, $"{bucket}/k"),
+            Body = [1, 2, 3],
+            Headers = { ["x-amz-meta-city"] = "Zürich", ["content-type"] = "text/ü" },
+        }.Build());
+        var get = await http.SendAsync(new S3RawRequest { Method = HttpMethod.Get, Uri = new Uri(silo.BaseUri, $"{bucket}/k") }.Build());
+        var head = await http.SendAsync(new S3RawRequest { Method = HttpMethod.Head, Uri = new Uri(silo.BaseUri, $"{bucket}/k") }.Build());
+
+        put.StatusCode.Should().Be(HttpStatusCode.OK);
+        foreach (var response in new[] { get, head })
+        {
+            response.StatusCode.Should().Be(HttpStatusCode.OK);
+            response.Headers.GetValues("x-amz-meta-city").Single().Should().Be("=?UTF-8?B?WsO8cmljaA==?=");
+            response.Content.Headers.GetValues("Content-Type").Single().Should().Be("=?UTF-8?B?dGV4dC/DvA==?=");
+        }
+
+        (await get.Content.ReadAsByteArrayAsync()).Should().Equal(1, 2, 3);
     }
 
     [Fact]
@@ -287,6 +358,43 @@ public sealed class ObjectTests(ApiSiloFixture silo)
 
         got.Headers.ContentType.Should().Be("text/plain");
         got.Headers.ContentDisposition.Should().Be("attachment; filename=\"k.txt\"");
+    }
+
+    [Theory]
+    [InlineData("response-content-type=%01")]
+    [InlineData("response-content-disposition=%0A")]
+    [InlineData("response-cache-control=a%0D%0AInjected%3A%201")]
+    public async Task GetObject_ResponseOverrideWithAControlCharacter_FailsWithInvalidArgument(string query)
+    {
+        using var http = new HttpClient();
+        using var s3 = silo.Alices3();
+        var bucket = await CreateBucketAsync(s3);
+        await PutAsync(s3, bucket, "k", [1, 2, 3]);
+
+        var response = await http.SendAsync(new S3RawRequest { Method = HttpMethod.Get, Uri = new Uri(silo.BaseUri, $"{bucket}/k?{query}") }.Build());
+
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await ErrorOfAsync(response)).Code.Should().Be("InvalidArgument");
+        response.Headers.Contains("Injected").Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task GetObject_NonAsciiResponseOverride_IsAnsweredRfc2047Encoded()
+    {
+        using var http = new HttpClient();
+        using var s3 = silo.Alices3();
+        var bucket = await CreateBucketAsync(s3);
+        await PutAsync(s3, bucket, "k", [1, 2, 3]);
+
+        var response = await http.SendAsync(new S3RawRequest
+        {
+            Method = HttpMethod.Get,
+            Uri = new Uri(silo.BaseUri, $"{bucket}/k?response-content-disposition={SigV4.UriEncode("attachment; filename=\"ü.txt\"", keepSlash: false)}"),
+        }.Build());
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        response.Content.Headers.GetValues("Content-Disposition").Single().Should().Be("=?UTF-8?B?YXR0YWNobWVudDsgZmlsZW5hbWU9IsO8LnR4dCI=?=");
+        (await response.Content.ReadAsByteArrayAsync()).Should().Equal(1, 2, 3);
     }
 
     [Fact]

@@ -239,7 +239,8 @@ public sealed class S3RawRequest
         {
             if (name is "content-encoding" or "content-md5" or "content-type")
             {
-                message.Content!.Headers.TryAddWithoutValidation(name, value);
+                message.Content ??= new ByteArrayContent(wire);
+                message.Content.Headers.TryAddWithoutValidation(name, value);
             }
             else
             {

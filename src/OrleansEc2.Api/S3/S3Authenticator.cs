@@ -73,7 +73,6 @@ internal sealed class S3Authenticator(SigV4Verifier verifier, ConfiguredRegions 
             }
         }
 
-        var mode = PayloadModes.Parse(payloadHash);
         VerifiedRequest verified;
         try
         {
@@ -84,6 +83,8 @@ internal sealed class S3Authenticator(SigV4Verifier verifier, ConfiguredRegions 
             throw MapVerifyFailure(signature, e);
         }
 
+        // After the signature: a request nobody signed learns nothing but that, whatever payload it claims.
+        var mode = PayloadModes.Parse(payloadHash);
         return new S3Caller(verified.Key.AccountId, signature.Scope.Region, verified, mode);
     }
 

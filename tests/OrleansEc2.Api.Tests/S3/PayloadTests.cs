@@ -75,6 +75,19 @@ public sealed class PayloadTests(ApiSiloFixture silo) : IDisposable
     }
 
     [Fact]
+    public async Task PutObject_SigV4aPayload_IsNotImplemented_OnlyForARequestWhoseSignatureChecksOut()
+    {
+        var (s3, bucket) = await BucketWithOriginalAsync();
+        const string SigV4a = "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD";
+
+        var signed = await _http.SendAsync(new S3RawRequest { Uri = ObjectUri(bucket), Body = Bytes(100, 23), ClaimedSha256 = SigV4a }.Build());
+        var forged = await _http.SendAsync(new S3RawRequest { Uri = ObjectUri(bucket), Body = Bytes(100, 23), ClaimedSha256 = SigV4a, Secret = "not-the-secret" }.Build());
+
+        await ExpectRefusedAsync(signed, HttpStatusCode.NotImplemented, "NotImplemented", s3, bucket);
+        await ExpectRefusedAsync(forged, HttpStatusCode.Forbidden, "SignatureDoesNotMatch", s3, bucket);
+    }
+
+    [Fact]
     public async Task PutObject_WrongContentMd5_FailsWithBadDigest_AndAMalformedOneWithInvalidDigest()
     {
         var (s3, bucket) = await BucketWithOriginalAsync();

@@ -29,6 +29,7 @@ internal sealed class BlobReferenceTable : IDisposable
                 Holder TEXT NOT NULL,
                 PRIMARY KEY (Hash, Holder)
             ) WITHOUT ROWID;
+            CREATE INDEX IF NOT EXISTS BlobReferencesByHolder ON BlobReferences (Holder);
             """);
     }
 
@@ -57,9 +58,22 @@ internal sealed class BlobReferenceTable : IDisposable
         return holders;
     }
 
+    /// <summary>
+    /// The references whose holder begins with <paramref name="prefix"/>: a range of the holder index, from the prefix
+    /// to the prefix with its last character one higher (the ASCII prefixes the grains use; anything else scans).
+    /// </summary>
     public List<BlobReference> WithHolderPrefix(string prefix)
     {
-        using var command = Command("SELECT Hash, Holder FROM BlobReferences WHERE substr(Holder, 1, length($holder)) = $holder ORDER BY Holder;", null, prefix);
+        ArgumentException.ThrowIfNullOrEmpty(prefix);
+        var last = prefix[^1];
+        using var command = last < '\u007f'
+            ? Command("SELECT Hash, Holder FROM BlobReferences WHERE Holder >= $holder AND Holder < $above ORDER BY Holder;", null, prefix)
+            : Command("SELECT Hash, Holder FROM BlobReferences WHERE substr(Holder, 1, length($holder)) = $holder ORDER BY Holder;", null, prefix);
+        if (last < '\u007f')
+        {
+            command.Parameters.AddWithValue("$above", prefix[..^1] + (char)(last + 1));
+        }
+
         using var reader = command.ExecuteReader();
         var references = new List<BlobReference>();
         while (reader.Read())

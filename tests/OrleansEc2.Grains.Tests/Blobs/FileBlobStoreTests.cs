@@ -168,6 +168,24 @@ public sealed class FileBlobStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task ListReferences_ByHolderPrefix_GivesExactlyTheHoldersThatBeginWithIt()
+    {
+        var blob = await _store.PutAsync(new MemoryStream([1, 2, 3]));
+        string[] holders = ["object:b/k", "object:b/", "object:b/ü/k", "object:b0", "object:b-x/k", "object:b", "object:a/k", "part:b/u/1"];
+        foreach (var holder in holders)
+        {
+            await _store.AddReferenceAsync(blob.Hash, holder);
+        }
+
+        var underB = await _store.ListReferencesAsync("object:b/");
+        var underAccented = await _store.ListReferencesAsync("object:b/ü");
+
+        underB.Select(r => r.Holder).Should().Equal("object:b/", "object:b/k", "object:b/ü/k");
+        underB.Should().OnlyContain(r => r.Hash == blob.Hash);
+        underAccented.Select(r => r.Holder).Should().Equal("object:b/ü/k");
+    }
+
+    [Fact]
     public async Task CollectGarbage_DeletesUnreferencedBlobsPastTheGracePeriod_AndKeepsReferencedOnes()
     {
         var kept = await _store.PutAsync(new MemoryStream(TestBytes.Random(1000, seed: 9)));

@@ -99,32 +99,9 @@ internal static partial class SimFaults
     /// <summary>The request body as a fault, validated, with the defaults of its target filled in.</summary>
     public static FaultSpec Parse(ReadOnlyMemory<byte> body)
     {
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 4 });
-        }
-        catch (JsonException e)
-        {
-            throw new Ec2Exception(Ec2ErrorCodes.InvalidRequest, $"The request body is not JSON: {e.Message}");
-        }
-
-        using (document)
+        using (var document = SimJson.ParseObject(body, 4, KnownFields, "{ target, count, code, message, status, bucket, keyPrefix }"))
         {
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                throw new Ec2Exception(Ec2ErrorCodes.InvalidRequest, "The request body must be a JSON object: { target, count, code, message, status, bucket, keyPrefix }.");
-            }
-
-            foreach (var property in root.EnumerateObject())
-            {
-                if (!KnownFields.Contains(property.Name))
-                {
-                    throw new Ec2Exception(Ec2ErrorCodes.UnknownParameter, $"The parameter {property.Name} is not recognized.");
-                }
-            }
-
             var target = Text(root, "target") ?? throw new Ec2Exception(Ec2ErrorCodes.MissingParameter, "The request must contain the parameter target.");
             var count = Int(root, "count") ?? 1;
             if (count < 1)

@@ -62,34 +62,9 @@ internal static class SimMigrations
 
     private static MigrateImageRequest ParseRequest(string accountId, ReadOnlyMemory<byte> body)
     {
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 8 });
-        }
-        catch (JsonException e)
-        {
-            throw new Ec2Exception(Ec2ErrorCodes.InvalidRequest, $"The request body is not JSON: {e.Message}");
-        }
-
-        using (document)
+        using (var document = SimJson.ParseObject(body, 8, KnownFields, "{ cert, privateKey, sourceBucket, manifest, destinationBucket, location }"))
         {
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                throw new Ec2Exception(
-                    Ec2ErrorCodes.InvalidRequest,
-                    "The request body must be a JSON object: { cert, privateKey, sourceBucket, manifest, destinationBucket, location }.");
-            }
-
-            foreach (var property in root.EnumerateObject())
-            {
-                if (!KnownFields.Contains(property.Name))
-                {
-                    throw new Ec2Exception(Ec2ErrorCodes.UnknownParameter, $"The parameter {property.Name} is not recognized.");
-                }
-            }
-
             return new MigrateImageRequest(
                 accountId,
                 Text(root, "cert"),

@@ -12,10 +12,7 @@ internal sealed partial class S3Operations
     {
         await request.VerifyIgnoredBodyAsync();
         var query = request.Query;
-        var prefix = query.Get("prefix") ?? "";
-        var delimiter = query.Get("delimiter") is { Length: > 0 } d ? d : null;
-        var maxKeys = ParseInt(query.Get("max-keys"), "max-keys", DefaultMaxKeys, 0, int.MaxValue);
-        var encodeUrl = EncodingTypeIsUrl(request);
+        var (prefix, delimiter, maxKeys, encodeUrl) = ListingParameters.Read(request);
 
         string? startAfter;
         string? continuationToken = null;
@@ -33,9 +30,7 @@ internal sealed partial class S3Operations
             startAfter = marker;
         }
 
-        var listing = await BucketGrain(request).ListObjectsAsync(
-            request.AccountId,
-            new ListObjectsQuery(prefix.Length == 0 ? null : prefix, delimiter, maxKeys, startAfter));
+        var listing = await BucketGrain(request).ListObjectsAsync(request.AccountId, new ListObjectsQuery(NullIfEmpty(prefix), delimiter, maxKeys, startAfter));
 
         var xml = S3Xml.Document("ListBucketResult", 512 + (listing.Objects.Length * 320))
             .Element("Name", request.Bucket)
@@ -98,10 +93,7 @@ internal sealed partial class S3Operations
             xml.Element("StorageClass", DefaultStorageClass).End("Contents");
         }
 
-        foreach (var commonPrefix in listing.CommonPrefixes)
-        {
-            xml.Start("CommonPrefixes").Element("Prefix", Encode(commonPrefix, encodeUrl)).End("CommonPrefixes");
-        }
+        CommonPrefixes(xml, listing, encodeUrl);
 
         xml.End("ListBucketResult");
         await S3Xml.WriteAsync(request.Response, xml);
@@ -111,10 +103,7 @@ internal sealed partial class S3Operations
     {
         await request.VerifyIgnoredBodyAsync();
         var query = request.Query;
-        var prefix = query.Get("prefix") ?? "";
-        var delimiter = query.Get("delimiter") is { Length: > 0 } d ? d : null;
-        var maxKeys = ParseInt(query.Get("max-keys"), "max-keys", DefaultMaxKeys, 0, int.MaxValue);
-        var encodeUrl = EncodingTypeIsUrl(request);
+        var (prefix, delimiter, maxKeys, encodeUrl) = ListingParameters.Read(request);
         var keyMarker = query.Get("key-marker") is { Length: > 0 } k ? k : null;
         var versionIdMarker = query.Get("version-id-marker") is { Length: > 0 } v ? v : null;
         if (versionIdMarker is not null && keyMarker is null)
@@ -125,9 +114,7 @@ internal sealed partial class S3Operations
         RefuseVersionId(versionIdMarker);
 
         // Every key has one version, so listing after the key marker (and its only version) is listing after the key.
-        var listing = await BucketGrain(request).ListObjectsAsync(
-            request.AccountId,
-            new ListObjectsQuery(prefix.Length == 0 ? null : prefix, delimiter, maxKeys, keyMarker));
+        var listing = await BucketGrain(request).ListObjectsAsync(request.AccountId, new ListObjectsQuery(NullIfEmpty(prefix), delimiter, maxKeys, keyMarker));
 
         var xml = S3Xml.Document("ListVersionsResult", 512 + (listing.Objects.Length * 360))
             .Element("Name", request.Bucket)
@@ -161,13 +148,30 @@ internal sealed partial class S3Operations
             xml.End("Version");
         }
 
+        CommonPrefixes(xml, listing, encodeUrl);
+
+        xml.End("ListVersionsResult");
+        await S3Xml.WriteAsync(request.Response, xml);
+    }
+
+    private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
+
+    private static void CommonPrefixes(Ec2.Ec2XmlWriter xml, ObjectListing listing, bool encodeUrl)
+    {
         foreach (var commonPrefix in listing.CommonPrefixes)
         {
             xml.Start("CommonPrefixes").Element("Prefix", Encode(commonPrefix, encodeUrl)).End("CommonPrefixes");
         }
+    }
 
-        xml.End("ListVersionsResult");
-        await S3Xml.WriteAsync(request.Response, xml);
+    /// <summary>What every listing reads from its query: <c>prefix</c>, <c>delimiter</c>, <c>max-keys</c>, <c>encoding-type</c>.</summary>
+    private readonly record struct ListingParameters(string Prefix, string? Delimiter, int MaxKeys, bool EncodeUrl)
+    {
+        public static ListingParameters Read(S3RequestContext request) => new(
+            request.Query.Get("prefix") ?? "",
+            request.Query.Get("delimiter") is { Length: > 0 } d ? d : null,
+            ParseInt(request.Query.Get("max-keys"), "max-keys", DefaultMaxKeys, 0, int.MaxValue),
+            EncodingTypeIsUrl(request));
     }
 
     /// <summary>S3's order of keys: by their UTF-8 bytes, which is the order of their code points.</summary>

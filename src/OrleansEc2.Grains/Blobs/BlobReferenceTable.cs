@@ -66,10 +66,14 @@ internal sealed class BlobReferenceTable : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(prefix);
         var last = prefix[^1];
-        using var command = last < '\u007f'
-            ? Command("SELECT Hash, Holder FROM BlobReferences WHERE Holder >= $holder AND Holder < $above ORDER BY Holder;", null, prefix)
-            : Command("SELECT Hash, Holder FROM BlobReferences WHERE substr(Holder, 1, length($holder)) = $holder ORDER BY Holder;", null, prefix);
-        if (last < '\u007f')
+        var ranged = last < '\u007f';
+        using var command = Command(
+            ranged
+                ? "SELECT Hash, Holder FROM BlobReferences WHERE Holder >= $holder AND Holder < $above ORDER BY Holder;"
+                : "SELECT Hash, Holder FROM BlobReferences WHERE substr(Holder, 1, length($holder)) = $holder ORDER BY Holder;",
+            null,
+            prefix);
+        if (ranged)
         {
             command.Parameters.AddWithValue("$above", prefix[..^1] + (char)(last + 1));
         }

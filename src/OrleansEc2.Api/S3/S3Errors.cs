@@ -22,8 +22,16 @@ internal static class S3Errors
     public const string InvalidUri = "InvalidURI";
     public const string SlowDown = "SlowDown";
     public const string ServiceUnavailable = "ServiceUnavailable";
+    public const string InvalidPolicyDocument = "InvalidPolicyDocument";
+    public const string MaxPostPreDataLengthExceeded = "MaxPostPreDataLengthExceeded";
+    public const string IncorrectNumberOfFilesInPostRequest = "IncorrectNumberOfFilesInPostRequest";
+    public const string MalformedPostRequest = "MalformedPOSTRequest";
+    public const string InvalidToken = "InvalidToken";
 
     public const string InternalErrorMessage = "We encountered an internal error. Please try again.";
+
+    /// <summary>Where an error keeps the extra elements of its document (<c>ArgumentName</c>, <c>ProposedSize</c>, …).</summary>
+    private const string DetailsKey = "OrleansEc2.S3ErrorDetails";
 
     public static int StatusOf(string code) => code switch
     {
@@ -63,4 +71,18 @@ internal static class S3Errors
         new(Ec2ErrorCodes.IncompleteBody, "You did not provide the number of bytes specified by the Content-Length HTTP header: " + detail);
 
     public static Ec2Exception AccessDenied() => new(Ec2ErrorCodes.AccessDenied, "Access Denied");
+
+    /// <summary>
+    /// Adds elements S3 writes into the error document after <c>Message</c> (<c>ArgumentName</c>, <c>ProposedSize</c>,
+    /// <c>Condition</c>, …). They ride in <see cref="Exception.Data"/>: the one error type stays the one error type.
+    /// </summary>
+    public static Ec2Exception WithDetails(this Ec2Exception error, params (string Name, string Value)[] details)
+    {
+        error.Data[DetailsKey] = details.Select(d => new KeyValuePair<string, string>(d.Name, d.Value)).ToArray();
+        return error;
+    }
+
+    /// <summary>The elements <see cref="WithDetails"/> added, none when it was not called.</summary>
+    public static IReadOnlyList<KeyValuePair<string, string>> DetailsOf(Ec2Exception error) =>
+        error.Data[DetailsKey] as KeyValuePair<string, string>[] ?? [];
 }

@@ -22,8 +22,11 @@ internal static class S3Errors
     public const string InvalidUri = "InvalidURI";
     public const string SlowDown = "SlowDown";
     public const string ServiceUnavailable = "ServiceUnavailable";
+    public const string MissingRequestBodyError = "MissingRequestBodyError";
 
     public const string InternalErrorMessage = "We encountered an internal error. Please try again.";
+
+    private const string ElementPrefix = "S3Error.";
 
     public static int StatusOf(string code) => code switch
     {
@@ -39,7 +42,8 @@ internal static class S3Errors
         MethodNotAllowed => 405,
         Ec2ErrorCodes.BucketAlreadyExists
             or Ec2ErrorCodes.BucketAlreadyOwnedByYou
-            or Ec2ErrorCodes.BucketNotEmpty => 409,
+            or Ec2ErrorCodes.BucketNotEmpty
+            or Ec2ErrorCodes.ConditionalRequestConflict => 409,
         MissingContentLength => 411,
         Ec2ErrorCodes.PreconditionFailed => 412,
         Ec2ErrorCodes.InvalidRange or InvalidPartNumber => 416,
@@ -63,4 +67,32 @@ internal static class S3Errors
         new(Ec2ErrorCodes.IncompleteBody, "You did not provide the number of bytes specified by the Content-Length HTTP header: " + detail);
 
     public static Ec2Exception AccessDenied() => new(Ec2ErrorCodes.AccessDenied, "Access Denied");
+
+    public static Ec2Exception MissingRequestBody() => new(MissingRequestBodyError, "Request Body is empty");
+
+    /// <summary>
+    /// Adds an element to the error document S3 answers for <paramref name="error"/>, after its message (S3's
+    /// <c>Condition</c>, <c>Header</c>, <c>TagKey</c>, <c>ArgumentName</c> …); nothing when <paramref name="value"/> is null.
+    /// </summary>
+    public static Ec2Exception WithElement(this Ec2Exception error, string name, string? value)
+    {
+        if (value is not null)
+        {
+            error.Data[ElementPrefix + name] = value;
+        }
+
+        return error;
+    }
+
+    /// <summary>The elements <see cref="WithElement"/> added, in the order they were added.</summary>
+    public static IEnumerable<KeyValuePair<string, string>> ElementsOf(Ec2Exception error)
+    {
+        foreach (System.Collections.DictionaryEntry entry in error.Data)
+        {
+            if (entry.Key is string key && key.StartsWith(ElementPrefix, StringComparison.Ordinal) && entry.Value is string value)
+            {
+                yield return new(key[ElementPrefix.Length..], value);
+            }
+        }
+    }
 }

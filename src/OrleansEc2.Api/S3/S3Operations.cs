@@ -70,6 +70,8 @@ internal sealed partial class S3Operations(IGrainFactory grains, IBlobStore blob
             S3Route.ListParts => ListPartsAsync(request),
             S3Route.GetBucketAcl or S3Route.GetObjectAcl => GetAclAsync(request),
             S3Route.GetObjectTagging => GetObjectTaggingAsync(request),
+            S3Route.PutObjectTagging => PutObjectTaggingAsync(request),
+            S3Route.DeleteObjectTagging => DeleteObjectTaggingAsync(request),
             _ when BucketConfigurationReads.ContainsKey(route.Operation) => GetBucketConfigurationAsync(request),
             _ => throw S3Errors.NotImplemented(route.OperationName),
         };
@@ -153,19 +155,9 @@ internal sealed partial class S3Operations(IGrainFactory grains, IBlobStore blob
             throw new Ec2Exception(Ec2ErrorCodes.NotImplemented, "Server-side encryption with customer-provided keys is not implemented by this S3 endpoint.");
         }
 
-        if (request.Header("x-amz-tagging") is not null)
-        {
-            throw S3Errors.NotImplemented("PutObjectTagging (x-amz-tagging)");
-        }
-
         if (request.Header("x-amz-object-lock-mode") is not null || request.Header("x-amz-object-lock-legal-hold") is not null)
         {
             throw S3Errors.NotImplemented("PutObjectRetention (object lock)");
-        }
-
-        if (request.Header("If-None-Match") is not null || request.Header("If-Match") is not null)
-        {
-            throw new Ec2Exception(Ec2ErrorCodes.NotImplemented, "Conditional writes (If-Match, If-None-Match on a write) are not implemented by this S3 endpoint.");
         }
     }
 

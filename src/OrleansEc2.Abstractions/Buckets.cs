@@ -20,6 +20,7 @@ public sealed record ObjectChecksum(
 /// An object's metadata; its bytes are the blob <see cref="Blob"/> in the blob store. An object a multipart upload
 /// completed has <see cref="PartsCount"/> and the sizes of its parts in order (<see cref="PartSizes"/>), so
 /// GetObject/HeadObject with <c>partNumber</c> can answer one part; any other object is its own part 1.
+/// <see cref="Tags"/> is its tag set (S3's object tagging) in the order it was given; default or empty when it has none.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("OrleansEc2.S3ObjectInfo")]
 public sealed record S3ObjectInfo(
@@ -32,9 +33,13 @@ public sealed record S3ObjectInfo(
     [property: Id(6)] ImmutableDictionary<string, string> UserMetadata,
     [property: Id(7)] ObjectChecksum? Checksum,
     [property: Id(8)] int? PartsCount,
-    [property: Id(9)] ImmutableArray<long> PartSizes = default)
+    [property: Id(9)] ImmutableArray<long> PartSizes = default,
+    [property: Id(10)] ImmutableArray<Tag> Tags = default)
 {
     public long Size => Blob.Length;
+
+    /// <summary>How many tags the object has (S3's <c>x-amz-tagging-count</c>).</summary>
+    public int TagCount => Tags.IsDefault ? 0 : Tags.Length;
 
     /// <summary>
     /// The byte range of part <paramref name="partNumber"/>: for a multipart object, where its parts lay; for any
@@ -63,14 +68,69 @@ public sealed record S3ObjectInfo(
     }
 }
 
-/// <summary>What PutObject stores: the blob already written to the blob store, and the headers that go with it.</summary>
+/// <summary>
+/// What PutObject stores: the blob already written to the blob store, and the headers that go with it — its tag set
+/// (none when default or empty: a write replaces the tags of the object it overwrites), and the precondition of a
+/// conditional write.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("OrleansEc2.PutObjectRequest")]
 public sealed record PutObjectRequest(
     [property: Id(0)] string Key,
     [property: Id(1)] BlobInfo Blob,
     [property: Id(2)] string ContentType,
     [property: Id(3)] ImmutableDictionary<string, string> UserMetadata,
-    [property: Id(4)] ObjectChecksum? Checksum);
+    [property: Id(4)] ObjectChecksum? Checksum,
+    [property: Id(5)] ImmutableArray<Tag> Tags = default,
+    [property: Id(6)] ObjectWriteCondition? Condition = null);
+
+/// <summary>
+/// The precondition of a conditional write (S3's <c>If-None-Match: *</c> and <c>If-Match</c> on PutObject, CopyObject and
+/// CompleteMultipartUpload) on the key it writes. <see cref="IfNoneMatch"/>: the key must not exist
+/// (<c>PreconditionFailed</c> when it does). <see cref="IfMatch"/>: the key must exist (<c>NoSuchKey</c>) with that ETag —
+/// quoted or not, a comma-separated list, or <c>*</c> for any (<c>PreconditionFailed</c> otherwise). The bucket grain
+/// decides it in the same turn as the write it guards. <see cref="CheckedBefore"/>: the caller had it checked earlier in
+/// the same request (before streaming the body), so a failure at the write means another write got in between:
+/// <c>ConditionalRequestConflict</c>, as S3 answers a conflicting operation during a conditional upload.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("OrleansEc2.ObjectWriteCondition")]
+public sealed record ObjectWriteCondition(
+    [property: Id(0)] string? IfMatch,
+    [property: Id(1)] bool IfNoneMatch,
+    [property: Id(2)] bool CheckedBefore = false)
+{
+    /// <summary>
+    /// The error code the key's current state answers: null when the condition holds, <c>NoSuchKey</c> or
+    /// <c>PreconditionFailed</c> when it does not. <paramref name="currentETag"/> is null when the key does not exist.
+    /// </summary>
+    public string? FailureCode(string? currentETag)
+    {
+        if (IfNoneMatch && currentETag is not null)
+        {
+            return Ec2ErrorCodes.PreconditionFailed;
+        }
+
+        if (IfMatch is null)
+        {
+            return null;
+        }
+
+        if (currentETag is null)
+        {
+            return Ec2ErrorCodes.NoSuchKey;
+        }
+
+        foreach (var item in IfMatch.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = item.StartsWith("W/", StringComparison.Ordinal) ? item[2..] : item;
+            if (candidate == "*" || string.Equals(candidate.Trim('"'), currentETag, StringComparison.Ordinal))
+            {
+                return null;
+            }
+        }
+
+        return Ec2ErrorCodes.PreconditionFailed;
+    }
+}
 
 /// <summary>ListObjects / ListObjectsV2's question. <see cref="StartAfter"/> is the marker, start-after or the decoded continuation token.</summary>
 [GenerateSerializer, Immutable, Alias("OrleansEc2.ListObjectsQuery")]
@@ -137,7 +197,25 @@ public interface IBucketGrain : IGrainWithStringKey
     /// <summary>Deletes an empty bucket (<c>BucketNotEmpty</c> otherwise).</summary>
     Task DeleteAsync(string accountId);
 
+    /// <summary>
+    /// Stores an object, replacing any under its key (and that one's tags). A <see cref="PutObjectRequest.Condition"/> is
+    /// decided here, atomically with the write: <c>PreconditionFailed</c> or <c>NoSuchKey</c>, or
+    /// <c>ConditionalRequestConflict</c> when the caller had it checked before (<see cref="CheckWriteConditionAsync"/>).
+    /// Tags that break S3's rules (<see cref="ObjectTagRules"/>) answer <c>InvalidTag</c> or <c>BadRequest</c>.
+    /// </summary>
     Task<S3ObjectInfo> PutObjectAsync(string accountId, PutObjectRequest request);
+
+    /// <summary>
+    /// Decides a conditional write's precondition now (<c>PreconditionFailed</c>, <c>NoSuchKey</c>), before the caller
+    /// streams its body, so that a write bound to fail costs no upload. The write itself decides it again.
+    /// </summary>
+    Task CheckWriteConditionAsync(string accountId, string key, ObjectWriteCondition condition);
+
+    /// <summary>
+    /// PutObjectTagging (and, with no tags, DeleteObjectTagging): replaces the tag set of an existing object
+    /// (<c>NoSuchKey</c> otherwise); its bytes, ETag and Last-Modified stay as they are.
+    /// </summary>
+    Task PutObjectTaggingAsync(string accountId, string key, ImmutableArray<Tag> tags);
 
     Task<S3ObjectInfo> GetObjectAsync(string accountId, string key);
 
@@ -151,16 +229,31 @@ public interface IBucketGrain : IGrainWithStringKey
 
     Task<ObjectListing> ListObjectsAsync(string accountId, ListObjectsQuery query);
 
-    Task<MultipartUploadInfo> CreateMultipartUploadAsync(string accountId, string key, string contentType, ImmutableDictionary<string, string> userMetadata, string? checksumAlgorithm);
+    /// <summary>Starts a multipart upload; the object it completes into gets <paramref name="tags"/> (checked here, as by PutObject).</summary>
+    Task<MultipartUploadInfo> CreateMultipartUploadAsync(
+        string accountId,
+        string key,
+        string contentType,
+        ImmutableDictionary<string, string> userMetadata,
+        string? checksumAlgorithm,
+        ImmutableArray<Tag> tags = default);
 
     Task<UploadedPart> UploadPartAsync(string accountId, string key, string uploadId, int partNumber, BlobInfo blob, ObjectChecksum? checksum);
 
     /// <summary>
     /// Joins <paramref name="parts"/> into the object. Its checksum is the composite of the parts' when the upload was
     /// created with a composite algorithm; otherwise <paramref name="wholeObjectChecksum"/> (a FULL_OBJECT upload's
-    /// CRC of the whole object, which the caller combined from the parts' CRCs), or none.
+    /// CRC of the whole object, which the caller combined from the parts' CRCs), or none. A <paramref name="condition"/>
+    /// is decided before the parts are joined (<c>PreconditionFailed</c>, <c>NoSuchKey</c>) and again when the object is
+    /// recorded: a write to the key in between answers <c>ConditionalRequestConflict</c>. The upload stays when it fails.
     /// </summary>
-    Task<S3ObjectInfo> CompleteMultipartUploadAsync(string accountId, string key, string uploadId, ImmutableArray<CompletedPart> parts, ObjectChecksum? wholeObjectChecksum = null);
+    Task<S3ObjectInfo> CompleteMultipartUploadAsync(
+        string accountId,
+        string key,
+        string uploadId,
+        ImmutableArray<CompletedPart> parts,
+        ObjectChecksum? wholeObjectChecksum = null,
+        ObjectWriteCondition? condition = null);
 
     Task AbortMultipartUploadAsync(string accountId, string key, string uploadId);
 

@@ -92,4 +92,9 @@ public static class Ec2ErrorCodes
     public const string NotImplemented = "NotImplemented";
     public const string PreconditionFailed = "PreconditionFailed";
     public const string KeyTooLongError = "KeyTooLongError";
+    public const string ConditionalRequestConflict = "ConditionalRequestConflict";
+    public const string InvalidTag = "InvalidTag";
+
+    /// <summary>S3's code for a tag set of more than 10 tags (not <see cref="InvalidTag"/>, as S3 answers it).</summary>
+    public const string BadRequest = "BadRequest";
 }

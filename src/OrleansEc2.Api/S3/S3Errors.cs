@@ -22,6 +22,7 @@ internal static class S3Errors
     public const string InvalidUri = "InvalidURI";
     public const string SlowDown = "SlowDown";
     public const string ServiceUnavailable = "ServiceUnavailable";
+    public const string MissingRequestBodyError = "MissingRequestBodyError";
     public const string InvalidPolicyDocument = "InvalidPolicyDocument";
     public const string MaxPostPreDataLengthExceeded = "MaxPostPreDataLengthExceeded";
     public const string IncorrectNumberOfFilesInPostRequest = "IncorrectNumberOfFilesInPostRequest";
@@ -30,8 +31,7 @@ internal static class S3Errors
 
     public const string InternalErrorMessage = "We encountered an internal error. Please try again.";
 
-    /// <summary>Where an error keeps the extra elements of its document (<c>ArgumentName</c>, <c>ProposedSize</c>, …).</summary>
-    private const string DetailsKey = "OrleansEc2.S3ErrorDetails";
+    private const string ElementPrefix = "S3Error.";
 
     public static int StatusOf(string code) => code switch
     {
@@ -47,7 +47,8 @@ internal static class S3Errors
         MethodNotAllowed => 405,
         Ec2ErrorCodes.BucketAlreadyExists
             or Ec2ErrorCodes.BucketAlreadyOwnedByYou
-            or Ec2ErrorCodes.BucketNotEmpty => 409,
+            or Ec2ErrorCodes.BucketNotEmpty
+            or Ec2ErrorCodes.ConditionalRequestConflict => 409,
         MissingContentLength => 411,
         Ec2ErrorCodes.PreconditionFailed => 412,
         Ec2ErrorCodes.InvalidRange or InvalidPartNumber => 416,
@@ -72,17 +73,31 @@ internal static class S3Errors
 
     public static Ec2Exception AccessDenied() => new(Ec2ErrorCodes.AccessDenied, "Access Denied");
 
+    public static Ec2Exception MissingRequestBody() => new(MissingRequestBodyError, "Request Body is empty");
+
     /// <summary>
-    /// Adds elements S3 writes into the error document after <c>Message</c> (<c>ArgumentName</c>, <c>ProposedSize</c>,
-    /// <c>Condition</c>, …). They ride in <see cref="Exception.Data"/>: the one error type stays the one error type.
+    /// Adds an element to the error document S3 answers for <paramref name="error"/>, after its message (S3's
+    /// <c>Condition</c>, <c>Header</c>, <c>TagKey</c>, <c>ArgumentName</c> …); nothing when <paramref name="value"/> is null.
     /// </summary>
-    public static Ec2Exception WithDetails(this Ec2Exception error, params (string Name, string Value)[] details)
+    public static Ec2Exception WithElement(this Ec2Exception error, string name, string? value)
     {
-        error.Data[DetailsKey] = details.Select(d => new KeyValuePair<string, string>(d.Name, d.Value)).ToArray();
+        if (value is not null)
+        {
+            error.Data[ElementPrefix + name] = value;
+        }
+
         return error;
     }
 
-    /// <summary>The elements <see cref="WithDetails"/> added, none when it was not called.</summary>
-    public static IReadOnlyList<KeyValuePair<string, string>> DetailsOf(Ec2Exception error) =>
-        error.Data[DetailsKey] as KeyValuePair<string, string>[] ?? [];
+    /// <summary>The elements <see cref="WithElement"/> added, in the order they were added.</summary>
+    public static IEnumerable<KeyValuePair<string, string>> ElementsOf(Ec2Exception error)
+    {
+        foreach (System.Collections.DictionaryEntry entry in error.Data)
+        {
+            if (entry.Key is string key && key.StartsWith(ElementPrefix, StringComparison.Ordinal) && entry.Value is string value)
+            {
+                yield return new(key[ElementPrefix.Length..], value);
+            }
+        }
+    }
 }

@@ -76,14 +76,4 @@ internal sealed partial class S3Operations
             .End("Grant").End("AccessControlList").End("AccessControlPolicy");
         await S3Xml.WriteAsync(request.Response, xml);
     }
-
-    /// <summary>GetObjectTagging: objects here carry no tags (a write with tags is refused), so the set is empty.</summary>
-    private async Task GetObjectTaggingAsync(S3RequestContext request)
-    {
-        await request.VerifyIgnoredBodyAsync();
-        RefuseVersionId(request.Query.Get("versionId"));
-        await BucketGrain(request).GetObjectAsync(request.AccountId, request.Key!);
-        var xml = S3Xml.Document("Tagging", 160).Empty("TagSet").End("Tagging");
-        await S3Xml.WriteAsync(request.Response, xml);
-    }
 }

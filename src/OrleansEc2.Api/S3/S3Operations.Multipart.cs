@@ -23,6 +23,7 @@ internal sealed partial class S3Operations
         }
 
         var fullObject = ChecksumTypeIsFullObject(request.Header("x-amz-checksum-type"), algorithm);
+        var tags = S3Tagging.FromHeader(request.Header(S3Tagging.Header));
 
         // The bucket grain computes composite checksums only; a full-object upload is recorded without an algorithm (so
         // its parts may carry their CRC) and its checksum is combined from the parts' CRCs when it completes.
@@ -31,7 +32,8 @@ internal sealed partial class S3Operations
             request.Key,
             request.Request.ContentType ?? "",
             UserMetadata(request.Request),
-            fullObject ? null : algorithm);
+            fullObject ? null : algorithm,
+            tags);
 
         if (algorithm is not null)
         {
@@ -139,6 +141,7 @@ internal sealed partial class S3Operations
     private async Task CompleteMultipartUploadAsync(S3RequestContext request)
     {
         var uploadId = request.Query.Get("uploadId")!;
+        var condition = WriteConditionOf(request);
         // An x-amz-checksum-* header here is the whole object's (checked when a full-object upload completes), not the XML's.
         var root = S3Xml.Parse(await request.ReadSmallBodyAsync(checksumHeadersDescribeBody: false));
         if (root.Name.LocalName != "CompleteMultipartUpload")
@@ -181,7 +184,8 @@ internal sealed partial class S3Operations
         var upload = (await bucket.ListMultipartUploadsAsync(request.AccountId, request.Key)).FirstOrDefault(u => u.UploadId == uploadId);
         var fullObject = upload is { ChecksumAlgorithm: null } ? FullObjectChecksum(request, uploaded, parts) : null;
 
-        var stored = await bucket.CompleteMultipartUploadAsync(request.AccountId, request.Key, uploadId, [.. parts.Select(p => p.Part)], fullObject);
+        var stored = await ConditionallyAsync(condition, () => bucket.CompleteMultipartUploadAsync(
+            request.AccountId, request.Key, uploadId, [.. parts.Select(p => p.Part)], fullObject, condition));
         var location = $"{request.Request.Scheme}://{request.Request.Host}/{Auth.SigV4.UriEncode(request.Bucket, false)}/{Auth.SigV4.UriEncode(request.Key, true)}";
         var xml = S3Xml.Document("CompleteMultipartUploadResult", 512)
             .Element("Location", location)

@@ -29,20 +29,55 @@ internal sealed partial class S3Operations
         RefuseUnsupportedObjectHeaders(request);
         ValidateKeyLength(request.Key);
         var metadata = UserMetadata(request.Request);
+        var tags = S3Tagging.FromHeader(request.Header(S3Tagging.Header));
+        var condition = WriteConditionOf(request);
         var bucket = BucketGrain(request);
 
-        // Refused before the body streams: a missing or foreign bucket should not cost an upload.
-        await bucket.GetInfoAsync(request.AccountId);
+        // Refused before the body streams: a missing or foreign bucket, or a condition that fails now, should not cost an
+        // upload. The condition is decided again with the write; failing then, another write got in between (409).
+        if (condition is null)
+        {
+            await bucket.GetInfoAsync(request.AccountId);
+        }
+        else
+        {
+            await ConditionallyAsync(condition, () => bucket.CheckWriteConditionAsync(request.AccountId, request.Key, condition));
+            condition = condition with { CheckedBefore = true };
+        }
+
         var (blob, checksum) = await StoreBodyAsync(request, MaxSinglePutBytes);
-        var stored = await bucket.PutObjectAsync(
+        var stored = await ConditionallyAsync(condition, () => bucket.PutObjectAsync(
             request.AccountId,
-            new PutObjectRequest(request.Key, blob, request.Request.ContentType ?? "", metadata, checksum));
+            new PutObjectRequest(request.Key, blob, request.Request.ContentType ?? "", metadata, checksum, tags, condition)));
 
         request.Response.Headers.ETag = S3Xml.QuotedETag(stored.ETag);
         SetChecksumHeaders(request.Response, stored.Checksum);
         request.Response.StatusCode = 200;
         request.Response.ContentLength = 0;
     }
+
+    private static ObjectWriteCondition? WriteConditionOf(S3RequestContext request) =>
+        S3Preconditions.WriteCondition(request.Header("If-Match"), request.Header("If-None-Match"));
+
+    /// <summary>Runs a write that <paramref name="condition"/> guards; its precondition failure names the condition, as S3's does.</summary>
+    private static async Task<T> ConditionallyAsync<T>(ObjectWriteCondition? condition, Func<Task<T>> write)
+    {
+        try
+        {
+            return await write();
+        }
+        catch (Ec2Exception e) when (condition is not null)
+        {
+            throw S3Preconditions.NamingCondition(e, condition);
+        }
+    }
+
+    private static Task ConditionallyAsync(ObjectWriteCondition condition, Func<Task> check) =>
+        ConditionallyAsync(condition, async () =>
+        {
+            await check();
+            return true;
+        });
 
     /// <summary>Streams the verified body into the blob store; the blob is whole and checked when this returns.</summary>
     private async Task<(BlobInfo Blob, ObjectChecksum? Checksum)> StoreBodyAsync(S3RequestContext request, long maxLength)
@@ -112,6 +147,11 @@ internal sealed partial class S3Operations
         // Stored as the client sent them, which may be UTF-8 text no response header can carry as it is.
         response.ContentType = S3Xml.HeaderValue(info.ContentType);
         response.Headers.AcceptRanges = "bytes";
+        if (info.TagCount > 0)
+        {
+            response.Headers[S3Tagging.CountHeader] = info.TagCount.ToString(CultureInfo.InvariantCulture);
+        }
+
         foreach (var (name, value) in info.UserMetadata)
         {
             response.Headers["x-amz-meta-" + name] = S3Xml.HeaderValue(value);
@@ -274,9 +314,17 @@ internal sealed partial class S3Operations
         var directive = request.Header("x-amz-metadata-directive") ?? "COPY";
         if (directive is not ("COPY" or "REPLACE"))
         {
-            throw S3Errors.InvalidArgument("Unknown metadata directive.");
+            throw S3Errors.InvalidArgument("Unknown metadata directive.").WithElement("ArgumentName", "x-amz-metadata-directive").WithElement("ArgumentValue", directive);
         }
 
+        var taggingDirective = request.Header(S3Tagging.DirectiveHeader) ?? "COPY";
+        if (taggingDirective is not ("COPY" or "REPLACE"))
+        {
+            throw S3Errors.InvalidArgument("Unknown tagging directive.").WithElement("ArgumentName", S3Tagging.DirectiveHeader).WithElement("ArgumentValue", taggingDirective);
+        }
+
+        var requestedTags = S3Tagging.FromHeader(request.Header(S3Tagging.Header));
+        var condition = WriteConditionOf(request);
         var source = await BucketGrain(sourceBucket).GetObjectAsync(request.AccountId, sourceKey);
         CheckCopySourcePreconditions(request, source);
         var replace = directive == "REPLACE";
@@ -288,12 +336,14 @@ internal sealed partial class S3Operations
 
         var contentType = replace ? request.Request.ContentType ?? "" : source.ContentType;
         var metadata = replace ? UserMetadata(request.Request) : source.UserMetadata;
+        var tags = taggingDirective == "REPLACE" ? requestedTags : source.Tags;
         var checksum = await ChecksumOfCopyAsync(request, source.Blob, source.Checksum);
 
-        // The copy is the same blob under a new key: nothing is copied but the metadata.
-        var stored = await BucketGrain(request).PutObjectAsync(
+        // The copy is the same blob under a new key: nothing is copied but the metadata. A destination condition is
+        // decided by the bucket grain with the write.
+        var stored = await ConditionallyAsync(condition, () => BucketGrain(request).PutObjectAsync(
             request.AccountId,
-            new PutObjectRequest(request.Key, source.Blob, contentType, metadata, checksum));
+            new PutObjectRequest(request.Key, source.Blob, contentType, metadata, checksum, tags, condition)));
 
         var xml = S3Xml.Document("CopyObjectResult", 256)
             .Element("LastModified", S3Xml.Timestamp(stored.LastModified))

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -24,6 +25,7 @@ internal sealed partial class S3Operations
     private const string CredentialField = "x-amz-credential";
     private const string DateField = "x-amz-date";
     private const string SigV4SignatureField = "x-amz-signature";
+    private const string TaggingField = "tagging";
 
     private static readonly string[] SigV2Fields = [AccessKeyIdField, SignatureField];
     private static readonly string[] SigV4Fields = [AlgorithmField, CredentialField, DateField, SigV4SignatureField];
@@ -43,7 +45,7 @@ internal sealed partial class S3Operations
 
         var boundary = S3PostForm.BoundaryOf(http.Request.ContentType)
             ?? throw new Ec2Exception(Ec2ErrorCodes.PreconditionFailed, "At least one of the pre-conditions you specified did not hold")
-                .WithDetails(("Condition", "Bucket POST must be of the enclosure-type multipart/form-data"));
+                .WithElement("Condition", "Bucket POST must be of the enclosure-type multipart/form-data");
         var bucket = BucketGrain(bucketName);
         if (await bucket.FindAsync() is null)
         {
@@ -61,7 +63,7 @@ internal sealed partial class S3Operations
         if (form.File is null)
         {
             throw new Ec2Exception(S3Errors.IncorrectNumberOfFilesInPostRequest, "POST requires exactly one file upload per request.")
-                .WithDetails(("ArgumentName", S3PostForm.FileField), ("ArgumentValue", "0"));
+                .WithElement("ArgumentName", S3PostForm.FileField).WithElement("ArgumentValue", "0");
         }
 
         form.ExpandFileName(IsCredentialField);
@@ -69,7 +71,7 @@ internal sealed partial class S3Operations
         if (key.Length == 0)
         {
             throw S3Errors.InvalidArgument("User key must have a length greater than 0.")
-                .WithDetails(("ArgumentName", KeyField), ("ArgumentValue", ""));
+                .WithElement("ArgumentName", KeyField).WithElement("ArgumentValue", "");
         }
 
         var (accountId, policyText) = await AuthenticatePostAsync(form);
@@ -82,13 +84,14 @@ internal sealed partial class S3Operations
         // The owner's bucket only, as for PutObject: a policy signed with another account's key writes nowhere here.
         await bucket.GetInfoAsync(accountId);
         ValidateKeyLength(key);
-        RefuseUnsupportedObjectSettings(form.Get, form.Fields.Select(f => f.Key), aclName: "acl", taggingName: "tagging");
+        RefuseUnsupportedObjectSettings(form.Get, form.Fields.Select(f => f.Key), aclName: "acl");
         if (form.Has("x-amz-security-token"))
         {
             throw new Ec2Exception(S3Errors.InvalidToken, "The provided token is malformed or otherwise invalid: this endpoint issues no session credentials.");
         }
 
         var metadata = UserMetadata(form.Fields);
+        var tags = PostTags(form.Get(TaggingField));
         var expectations = PostPayloadExpectations(form);
 
         BlobInfo blob;
@@ -100,7 +103,7 @@ internal sealed partial class S3Operations
             checksum = payload.VerifiedChecksum;
         }
 
-        var stored = await bucket.PutObjectAsync(accountId, new PutObjectRequest(key, blob, form.Get("Content-Type") ?? "", metadata, checksum));
+        var stored = await bucket.PutObjectAsync(accountId, new PutObjectRequest(key, blob, form.Get("Content-Type") ?? "", metadata, checksum, tags));
         await AnswerPostAsync(http, form, bucketName, stored);
     }
 
@@ -208,7 +211,26 @@ internal sealed partial class S3Operations
     private async Task<AccessKey> FindAccessKeyAsync(string accessKeyId) =>
         await accessKeys.FindAsync(accessKeyId)
             ?? throw new Ec2Exception(Ec2ErrorCodes.InvalidAccessKeyId, "The AWS Access Key Id you provided does not exist in our records.")
-                .WithDetails(("AWSAccessKeyId", accessKeyId));
+                .WithElement("AWSAccessKeyId", accessKeyId);
+
+    /// <summary>
+    /// The form's <c>tagging</c> field: the tag set as the XML document of PutObjectTagging (a form field, unlike
+    /// PutObject's <c>x-amz-tagging</c> header), checked by the same rules; no tags without it.
+    /// </summary>
+    private static ImmutableArray<Tag> PostTags(string? tagging)
+    {
+        if (tagging is null)
+        {
+            return [];
+        }
+
+        if (tagging.Length == 0)
+        {
+            throw S3Errors.MalformedXml();
+        }
+
+        return S3Tagging.FromDocument(Encoding.UTF8.GetBytes(tagging));
+    }
 
     /// <summary>What the form promises about the file: its Content-MD5 and at most one <c>x-amz-checksum-*</c> value, as PutObject's headers do.</summary>
     private static PayloadExpectations PostPayloadExpectations(S3PostForm form)
@@ -314,14 +336,14 @@ internal sealed partial class S3Operations
             ? string.Join('-', field.Split('-').Select(p => char.ToUpperInvariant(p[0]) + p[1..]))
             : field == SignatureField || field == PolicyField ? char.ToUpperInvariant(field[0]) + field[1..] : field;
         return S3Errors.InvalidArgument($"Bucket POST must contain a field named '{name}'.  If it is specified, please check the order of the fields.")
-            .WithDetails(("ArgumentName", name), ("ArgumentValue", ""));
+            .WithElement("ArgumentName", name).WithElement("ArgumentValue", "");
     }
 
     private static Ec2Exception SignatureMismatch(string accessKeyId, string policy, string provided) =>
         new Ec2Exception(
             Ec2ErrorCodes.SignatureDoesNotMatch,
             "The request signature we calculated does not match the signature you provided. Check your key and signing method.")
-            .WithDetails(("AWSAccessKeyId", accessKeyId), ("StringToSign", policy), ("SignatureProvided", provided));
+            .WithElement("AWSAccessKeyId", accessKeyId).WithElement("StringToSign", policy).WithElement("SignatureProvided", provided);
 
     private static Ec2Exception CredentialError(string detail) =>
         new(S3Errors.AuthorizationQueryParametersError, "Error parsing the X-Amz-Credential parameter; " + detail);

@@ -82,6 +82,8 @@ internal sealed partial class S3Operations(
             S3Route.ListParts => ListPartsAsync(request),
             S3Route.GetBucketAcl or S3Route.GetObjectAcl => GetAclAsync(request),
             S3Route.GetObjectTagging => GetObjectTaggingAsync(request),
+            S3Route.PutObjectTagging => PutObjectTaggingAsync(request),
+            S3Route.DeleteObjectTagging => DeleteObjectTaggingAsync(request),
             _ when BucketConfigurationReads.ContainsKey(route.Operation) => GetBucketConfigurationAsync(request),
             _ => throw S3Errors.NotImplemented(route.OperationName),
         };
@@ -147,20 +149,14 @@ internal sealed partial class S3Operations(
     }
 
     /// <summary>What S3 would store and this simulator does not model: refused, never silently dropped.</summary>
-    private static void RefuseUnsupportedObjectHeaders(S3RequestContext request)
-    {
-        RefuseUnsupportedObjectSettings(request.Header, request.Request.Headers.Keys, aclName: "x-amz-acl", taggingName: "x-amz-tagging");
-        if (request.Header("If-None-Match") is not null || request.Header("If-Match") is not null)
-        {
-            throw new Ec2Exception(Ec2ErrorCodes.NotImplemented, "Conditional writes (If-Match, If-None-Match on a write) are not implemented by this S3 endpoint.");
-        }
-    }
+    private static void RefuseUnsupportedObjectHeaders(S3RequestContext request) =>
+        RefuseUnsupportedObjectSettings(request.Header, request.Request.Headers.Keys, aclName: "x-amz-acl");
 
     /// <summary>
     /// The settings of a new object that PUT takes as headers and POST as form fields (<paramref name="value"/> of a name;
     /// <paramref name="names"/> all that were sent): what S3 would store and this simulator does not model is refused.
     /// </summary>
-    private static void RefuseUnsupportedObjectSettings(Func<string, string?> value, IEnumerable<string> names, string aclName, string taggingName)
+    private static void RefuseUnsupportedObjectSettings(Func<string, string?> value, IEnumerable<string> names, string aclName)
     {
         if (value("x-amz-storage-class") is { } storageClass && storageClass != DefaultStorageClass)
         {
@@ -178,11 +174,6 @@ internal sealed partial class S3Operations(
         if (value("x-amz-server-side-encryption-customer-algorithm") is not null)
         {
             throw new Ec2Exception(Ec2ErrorCodes.NotImplemented, "Server-side encryption with customer-provided keys is not implemented by this S3 endpoint.");
-        }
-
-        if (value(taggingName) is not null)
-        {
-            throw S3Errors.NotImplemented($"PutObjectTagging ({taggingName})");
         }
 
         if (value("x-amz-object-lock-mode") is not null || value("x-amz-object-lock-legal-hold") is not null)

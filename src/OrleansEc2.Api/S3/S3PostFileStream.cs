@@ -48,15 +48,14 @@ internal sealed class S3PostFileStream(Stream section, long minLength, long maxL
         if (_length > maxLength)
         {
             throw new Ec2Exception(S3Errors.EntityTooLarge, "Your proposed upload exceeds the maximum allowed size")
-                .WithDetails(("MaxSizeAllowed", maxLength.ToString(CultureInfo.InvariantCulture)));
+                .WithElement("MaxSizeAllowed", maxLength.ToString(CultureInfo.InvariantCulture));
         }
 
         if (read == 0 && destination.Length > 0 && _length < minLength)
         {
             throw new Ec2Exception(Ec2ErrorCodes.EntityTooSmall, "Your proposed upload is smaller than the minimum allowed size")
-                .WithDetails(
-                    ("ProposedSize", _length.ToString(CultureInfo.InvariantCulture)),
-                    ("MinSizeAllowed", minLength.ToString(CultureInfo.InvariantCulture)));
+                .WithElement("ProposedSize", _length.ToString(CultureInfo.InvariantCulture))
+                .WithElement("MinSizeAllowed", minLength.ToString(CultureInfo.InvariantCulture));
         }
 
         return read;

@@ -54,6 +54,33 @@ internal static class S3Preconditions
         return PreconditionOutcome.Proceed;
     }
 
+    /// <summary>
+    /// A write's precondition (PutObject, CopyObject, CompleteMultipartUpload): <c>If-None-Match: *</c> or <c>If-Match</c>;
+    /// null when it has neither. S3 takes only <c>*</c> in If-None-Match, and not both headers: anything else is 501
+    /// <c>NotImplemented</c> naming the header. The bucket grain decides the condition, atomically with the write.
+    /// </summary>
+    public static ObjectWriteCondition? WriteCondition(string? ifMatch, string? ifNoneMatch)
+    {
+        if (ifNoneMatch is null)
+        {
+            return ifMatch is null ? null : new ObjectWriteCondition(ifMatch.Trim(), IfNoneMatch: false);
+        }
+
+        if (ifMatch is not null || ifNoneMatch.Trim() != "*")
+        {
+            throw new Ec2Exception(Ec2ErrorCodes.NotImplemented, "A header you provided implies functionality that is not implemented")
+                .WithElement("Header", "If-None-Match");
+        }
+
+        return new ObjectWriteCondition(null, IfNoneMatch: true);
+    }
+
+    /// <summary>A write's precondition failure as S3 answers it: its error document names the condition that failed.</summary>
+    public static Ec2Exception NamingCondition(Ec2Exception error, ObjectWriteCondition condition) =>
+        error.Code == Ec2ErrorCodes.PreconditionFailed
+            ? error.WithElement("Condition", condition.IfNoneMatch ? "If-None-Match" : "If-Match")
+            : error;
+
     /// <summary>Whether a comma-separated list of entity tags (or <c>*</c>) names <paramref name="etag"/>.</summary>
     public static bool ETagListMatches(string list, string etag)
     {

@@ -159,7 +159,7 @@ internal sealed partial class S3RequestHandler(
             extra.Add(new("ResourceType", route?.Key is not null ? "OBJECT" : route?.Bucket is not null ? "BUCKET" : "SERVICE"));
         }
 
-        extra.AddRange(S3Errors.DetailsOf(error));
+        extra.AddRange(S3Errors.ElementsOf(error));
 
         if (error.Code is Ec2ErrorCodes.NoSuchBucket or Ec2ErrorCodes.NoSuchKey && route?.Bucket is { } bucket)
         {

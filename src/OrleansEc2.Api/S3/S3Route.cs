@@ -59,6 +59,8 @@ internal sealed partial record S3Route(string? Bucket, string? Key, S3Query Quer
     public const string GetBucketAcl = "GetBucketAcl";
     public const string GetObjectAcl = "GetObjectAcl";
     public const string GetObjectTagging = "GetObjectTagging";
+    public const string PutObjectTagging = "PutObjectTagging";
+    public const string DeleteObjectTagging = "DeleteObjectTagging";
 
     /// <summary>An operation S3 has and this endpoint does not (answered <c>NotImplemented</c>, naming it).</summary>
     public const string NotImplementedPrefix = "!";
@@ -274,12 +276,12 @@ internal sealed partial record S3Route(string? Bucket, string? Key, S3Query Quer
                 return copySource ? UploadPartCopy : UploadPart;
             }
 
-            if (subresource is not null)
+            return subresource switch
             {
-                return NotImplementedPrefix + "PutObject" + ObjectSubresources[subresource];
-            }
-
-            return copySource ? CopyObject : PutObject;
+                null => copySource ? CopyObject : PutObject,
+                "tagging" => PutObjectTagging,
+                _ => NotImplementedPrefix + "PutObject" + ObjectSubresources[subresource],
+            };
         }
 
         if (HttpMethods.IsDelete(method))
@@ -289,7 +291,7 @@ internal sealed partial record S3Route(string? Bucket, string? Key, S3Query Quer
                 return AbortMultipartUpload;
             }
 
-            return query.Has("tagging") ? NotImplementedPrefix + "DeleteObjectTagging" : DeleteObject;
+            return query.Has("tagging") ? DeleteObjectTagging : DeleteObject;
         }
 
         if (HttpMethods.IsPost(method))

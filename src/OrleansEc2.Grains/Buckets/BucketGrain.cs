@@ -102,7 +102,9 @@ public sealed class BucketGrain(
         RequireOwner(accountId);
         ArgumentNullException.ThrowIfNull(request);
         ValidateKey(request.Key);
+        var tags = ValidateTags(request.Tags);
         var blob = ValidateBlob(request.Blob);
+        RequireWriteCondition(request.Key, request.Condition, conflict: request.Condition?.CheckedBefore ?? false);
 
         var holder = ObjectHolder(request.Key);
         await ReferenceAsync(blob, holder);
@@ -115,11 +117,40 @@ public sealed class BucketGrain(
             ContentTypeOrDefault(request.ContentType),
             request.UserMetadata ?? ImmutableDictionary<string, string>.Empty,
             request.Checksum,
-            PartsCount: null);
+            PartsCount: null,
+            Tags: tags);
         var previous = SetObject(stored);
         await PersistAsync();
         await ReleaseAsync(Superseded(previous, blob, holder));
         return stored;
+    });
+
+    public Task CheckWriteConditionAsync(string accountId, string key, ObjectWriteCondition condition) => GatedAsync(() =>
+    {
+        RequireOwner(accountId);
+        ValidateKey(key);
+        ArgumentNullException.ThrowIfNull(condition);
+        RequireWriteCondition(key, condition, conflict: false);
+        return Task.CompletedTask;
+    });
+
+    public Task PutObjectTaggingAsync(string accountId, string key, ImmutableArray<Tag> tags) => GatedAsync(async () =>
+    {
+        RequireOwner(accountId);
+        if (key is null || !state.State.Objects.TryGetValue(key, out var stored))
+        {
+            throw NoSuchKey(key);
+        }
+
+        var validated = ValidateTags(tags);
+        var previous = stored.Tags;
+        stored.Tags = StoredTags.From(validated);
+        if (previous is null && stored.Tags is null)
+        {
+            return;
+        }
+
+        await PersistAsync();
     });
 
     public Task<S3ObjectInfo> GetObjectAsync(string accountId, string key) => GatedAsync(() =>
@@ -213,10 +244,12 @@ public sealed class BucketGrain(
         string key,
         string contentType,
         ImmutableDictionary<string, string> userMetadata,
-        string? checksumAlgorithm) => GatedAsync(async () =>
+        string? checksumAlgorithm,
+        ImmutableArray<Tag> tags = default) => GatedAsync(async () =>
     {
         RequireOwner(accountId);
         ValidateKey(key);
+        var validated = ValidateTags(tags);
         string uploadId;
         do
         {
@@ -233,6 +266,7 @@ public sealed class BucketGrain(
             ChecksumAlgorithm = string.IsNullOrEmpty(checksumAlgorithm) ? null : checksumAlgorithm,
             ContentType = ContentTypeOrDefault(contentType),
             UserMetadata = new Dictionary<string, string>(userMetadata ?? ImmutableDictionary<string, string>.Empty),
+            Tags = StoredTags.From(validated),
         };
         state.State.Uploads[uploadId] = upload;
         await PersistAsync();
@@ -279,9 +313,22 @@ public sealed class BucketGrain(
         return part;
     });
 
-    public async Task<S3ObjectInfo> CompleteMultipartUploadAsync(string accountId, string key, string uploadId, ImmutableArray<CompletedPart> parts, ObjectChecksum? wholeObjectChecksum = null)
+    public async Task<S3ObjectInfo> CompleteMultipartUploadAsync(
+        string accountId,
+        string key,
+        string uploadId,
+        ImmutableArray<CompletedPart> parts,
+        ObjectChecksum? wholeObjectChecksum = null,
+        ObjectWriteCondition? condition = null)
     {
-        var chosen = await GatedAsync(() => Task.FromResult(ChoosePartsToComplete(accountId, key, uploadId, parts)));
+        // The condition is decided before the parts are joined, so that a completion bound to fail costs no copy, and
+        // again below, in the turn that records the object: a write to the key in between is a conflict, as in S3.
+        var chosen = await GatedAsync(() =>
+        {
+            var selected = ChoosePartsToComplete(accountId, key, uploadId, parts);
+            RequireWriteCondition(key, condition, conflict: false);
+            return Task.FromResult(selected);
+        });
 
         // Outside the gate: the bucket's other requests go on while the parts are copied into one blob. The copy is
         // durable (the blob store fsyncs) before the completion below is persisted.
@@ -306,6 +353,7 @@ public sealed class BucketGrain(
                 }
             }
 
+            RequireWriteCondition(key, condition, conflict: true);
             var holder = ObjectHolder(key);
             await ReferenceAsync(blob, holder);
             var stored = new S3ObjectInfo(
@@ -318,7 +366,8 @@ public sealed class BucketGrain(
                 upload.UserMetadata.ToImmutableDictionary(),
                 MultipartDigests.CompositeChecksumOf(upload.ChecksumAlgorithm, chosen.Select(p => p.Checksum).ToList()) ?? wholeObjectChecksum,
                 chosen.Length,
-                [.. chosen.Select(p => p.Blob.Length)]);
+                [.. chosen.Select(p => p.Blob.Length)],
+                StoredTags.ToTags(upload.Tags));
             var previous = SetObject(stored);
             state.State.Uploads.Remove(uploadId);
             await PersistAsync();
@@ -460,7 +509,43 @@ public sealed class BucketGrain(
     private S3ObjectInfo RequireObject(string key) =>
         key is not null && state.State.Objects.TryGetValue(key, out var stored)
             ? stored.ToInfo(Name, key)
-            : throw new Ec2Exception(Ec2ErrorCodes.NoSuchKey, $"The specified key does not exist: {key}.");
+            : throw NoSuchKey(key);
+
+    private static Ec2Exception NoSuchKey(string? key) => new(Ec2ErrorCodes.NoSuchKey, $"The specified key does not exist: {key}.");
+
+    /// <summary>
+    /// Refuses a conditional write whose precondition the key's current state breaks. With <paramref name="conflict"/>
+    /// the condition held when the request began, so another write to the key got in between: S3's conflict answer.
+    /// </summary>
+    private void RequireWriteCondition(string key, ObjectWriteCondition? condition, bool conflict)
+    {
+        var current = state.State.Objects.TryGetValue(key, out var stored) ? stored.ETag : null;
+        if (condition?.FailureCode(current) is not { } code)
+        {
+            return;
+        }
+
+        if (conflict)
+        {
+            throw new Ec2Exception(
+                Ec2ErrorCodes.ConditionalRequestConflict,
+                "A conflicting operation occurred. If using PutObject you can retry the request. If using multipart upload you should initiate another CreateMultipartUpload request and re-upload each part.");
+        }
+
+        throw code == Ec2ErrorCodes.NoSuchKey
+            ? NoSuchKey(key)
+            : new Ec2Exception(Ec2ErrorCodes.PreconditionFailed, "At least one of the pre-conditions you specified did not hold");
+    }
+
+    private static ImmutableArray<Tag> ValidateTags(ImmutableArray<Tag> tags)
+    {
+        if (tags.IsDefaultOrEmpty)
+        {
+            return [];
+        }
+
+        return ObjectTagRules.Check(tags) is { } problem ? throw problem.ToException() : tags;
+    }
 
     private StoredUpload RequireUpload(string key, string uploadId) =>
         uploadId is not null && state.State.Uploads.TryGetValue(uploadId, out var upload) && upload.Key == key

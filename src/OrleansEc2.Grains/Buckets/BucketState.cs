@@ -68,6 +68,10 @@ public sealed class StoredObject
     [Id(10)]
     public long[]? PartSizes { get; set; }
 
+    /// <summary>The object's tags in the order they were given; null when it has none (and for every object stored before tags were).</summary>
+    [Id(11)]
+    public Dictionary<string, string>? Tags { get; set; }
+
     public static StoredObject From(S3ObjectInfo info) => new()
     {
         BlobHash = info.Blob.Hash,
@@ -81,6 +85,7 @@ public sealed class StoredObject
         ChecksumValue = info.Checksum?.Value,
         PartsCount = info.PartsCount,
         PartSizes = info.PartSizes.IsDefaultOrEmpty ? null : [.. info.PartSizes],
+        Tags = StoredTags.From(info.Tags),
     };
 
     public S3ObjectInfo ToInfo(string bucket, string key) => new(
@@ -93,7 +98,8 @@ public sealed class StoredObject
         UserMetadata?.ToImmutableDictionary() ?? ImmutableDictionary<string, string>.Empty,
         ChecksumAlgorithm is null ? null : new ObjectChecksum(ChecksumAlgorithm, ChecksumValue ?? ""),
         PartsCount,
-        PartSizes is null ? default : [.. PartSizes]);
+        PartSizes is null ? default : [.. PartSizes],
+        StoredTags.ToTags(Tags));
 }
 
 /// <summary>A multipart upload in progress: what CreateMultipartUpload said, and the parts uploaded so far by number.</summary>
@@ -124,7 +130,24 @@ public sealed class StoredUpload
     [Id(7)]
     public Dictionary<int, StoredPart> Parts { get; set; } = [];
 
+    /// <summary>The tags the completed object gets; null when none (and for every upload stored before tags were).</summary>
+    [Id(8)]
+    public Dictionary<string, string>? Tags { get; set; }
+
     public MultipartUploadInfo ToInfo() => new(UploadId, Key, InitiatorId, Initiated, ChecksumAlgorithm);
+}
+
+/// <summary>
+/// A tag set as persisted: a dictionary, whose keys are unique as a tag set's are, read back in the order it was
+/// written (entries are only ever added to it, so it enumerates in insertion order).
+/// </summary>
+internal static class StoredTags
+{
+    public static Dictionary<string, string>? From(ImmutableArray<Tag> tags) =>
+        tags.IsDefaultOrEmpty ? null : tags.ToDictionary(t => t.Key, t => t.Value);
+
+    public static ImmutableArray<Tag> ToTags(Dictionary<string, string>? tags) =>
+        tags is null ? [] : [.. tags.Select(t => new Tag(t.Key, t.Value))];
 }
 
 /// <summary>An uploaded part as persisted.</summary>

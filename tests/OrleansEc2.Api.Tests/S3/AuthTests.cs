@@ -191,7 +191,7 @@ public sealed class AuthTests(ApiSiloFixture silo) : IDisposable
     [InlineData("PUT", "?versioning", "PutBucketVersioning")]
     [InlineData("GET", "?inventory", "GetBucketInventoryConfiguration")]
     [InlineData("DELETE", "?policy", "DeleteBucketPolicy")]
-    [InlineData("PUT", "/k?tagging", "PutObjectTagging")]
+    [InlineData("PUT", "/k?retention", "PutObjectRetention")]
     [InlineData("GET", "?analytics", "GetBucketAnalyticsConfiguration")]
     [InlineData("POST", "/k?restore", "RestoreObject")]
     public async Task OperationNotImplemented_AnswersNotImplementedNamingIt(string method, string target, string operation)

@@ -29,6 +29,10 @@ public sealed class CrossAccountTests(ApiSiloFixture silo)
         "AbortAlicesUpload",
         "ListPartsOfAlicesUpload",
         "ListMultipartUploads",
+        "GetObjectTagging",
+        "PutObjectTagging",
+        "DeleteObjectTagging",
+        "ConditionalPutObject",
     };
 
     [Theory]
@@ -66,6 +70,10 @@ public sealed class CrossAccountTests(ApiSiloFixture silo)
             "AbortAlicesUpload" => () => bob.AbortMultipartUploadAsync(bucket, "in-progress", upload.UploadId),
             "ListPartsOfAlicesUpload" => () => bob.ListPartsAsync(new ListPartsRequest { BucketName = bucket, Key = "in-progress", UploadId = upload.UploadId }),
             "ListMultipartUploads" => () => bob.ListMultipartUploadsAsync(bucket),
+            "GetObjectTagging" => () => bob.GetObjectTaggingAsync(new GetObjectTaggingRequest { BucketName = bucket, Key = "secret.txt" }),
+            "PutObjectTagging" => () => bob.PutObjectTaggingAsync(new PutObjectTaggingRequest { BucketName = bucket, Key = "secret.txt", Tagging = new Tagging { TagSet = [new Amazon.S3.Model.Tag { Key = "by", Value = "bob" }] } }),
+            "DeleteObjectTagging" => () => bob.DeleteObjectTaggingAsync(new DeleteObjectTaggingRequest { BucketName = bucket, Key = "secret.txt" }),
+            "ConditionalPutObject" => () => bob.PutObjectAsync(new Amazon.S3.Model.PutObjectRequest { BucketName = bucket, Key = "secret.txt", ContentBody = "bob was here", IfMatch = "*" }),
             _ => throw new ArgumentOutOfRangeException(nameof(attempt)),
         };
 

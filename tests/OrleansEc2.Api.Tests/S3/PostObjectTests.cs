@@ -595,7 +595,6 @@ public sealed class PostObjectTests(ApiSiloFixture silo)
     }
 
     [Theory]
-    [InlineData("tagging", "<Tagging><TagSet><Tag><Key>a</Key><Value>b</Value></Tag></TagSet></Tagging>", HttpStatusCode.NotImplemented, "NotImplemented")]
     [InlineData("acl", "public-read", HttpStatusCode.BadRequest, "AccessControlListNotSupported")]
     [InlineData("x-amz-storage-class", "GLACIER", HttpStatusCode.NotImplemented, "NotImplemented")]
     public async Task Form_WithASettingThisEndpointDoesNotModel_IsRefused(string field, string value, HttpStatusCode status, string code)
@@ -609,6 +608,38 @@ public sealed class PostObjectTests(ApiSiloFixture silo)
         response.StatusCode.Should().Be(status);
         (await PostForm.ErrorAsync(response))["Code"].Should().Be(code);
         (await ExistsAsync(s3, bucket, "k")).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task Form_WithATaggingDocument_StoresTheTags()
+    {
+        using var s3 = silo.Alices3();
+        var bucket = await CreateBucketAsync(s3, "post");
+        var form = Signed(bucket, "tagged", [1], "{\"key\": \"tagged\"}", "[\"starts-with\", \"$tagging\", \"\"]")
+            .Add("tagging", "<Tagging><TagSet><Tag><Key>project</Key><Value>bundle</Value></Tag><Tag><Key>tier</Key><Value></Value></Tag></TagSet></Tagging>");
+
+        var response = await form.PostAsync(Http, silo.BaseUri, bucket);
+        var tagging = await s3.GetObjectTaggingAsync(new GetObjectTaggingRequest { BucketName = bucket, Key = "tagged" });
+
+        response.StatusCode.Should().Be(HttpStatusCode.NoContent, await response.Content.ReadAsStringAsync());
+        tagging.Tagging.Select(t => (t.Key, t.Value)).Should().Equal(("project", "bundle"), ("tier", ""));
+    }
+
+    [Theory]
+    [InlineData("project=bundle", "MalformedXML")]
+    [InlineData("", "MalformedXML")]
+    [InlineData("<Tagging><TagSet><Tag><Key>aws:x</Key><Value>v</Value></Tag></TagSet></Tagging>", "InvalidTag")]
+    public async Task Form_WithATaggingFieldThatIsNotATagSet_IsRefused_AndStoresNothing(string tagging, string code)
+    {
+        using var s3 = silo.Alices3();
+        var bucket = await CreateBucketAsync(s3, "post");
+        var form = Signed(bucket, "tagged", [1], "{\"key\": \"tagged\"}", "[\"starts-with\", \"$tagging\", \"\"]").Add("tagging", tagging);
+
+        var response = await form.PostAsync(Http, silo.BaseUri, bucket);
+
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await PostForm.ErrorAsync(response))["Code"].Should().Be(code);
+        (await ExistsAsync(s3, bucket, "tagged")).Should().BeFalse();
     }
 
     [Theory]

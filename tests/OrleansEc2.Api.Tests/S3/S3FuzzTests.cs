@@ -370,7 +370,12 @@ public sealed class S3FuzzTests(ApiSiloFixture silo, ITestOutputHelper output)
             return random.Next(8) == 0 ? RandomBytes(random, 64) : [];
         }
 
-        // A batch delete or a completion mostly gets a body of its kind, so the XML reaches its parser.
+        // A tag set, a batch delete or a completion mostly gets a body of its kind, so the XML reaches its parser.
+        if (method == HttpMethod.Put && random.Next(4) != 0 && query.Contains("tagging", StringComparison.Ordinal))
+        {
+            return Encoding.UTF8.GetBytes(Pick(random, TaggingDocuments));
+        }
+
         if (method == HttpMethod.Post && random.Next(4) != 0 && (query.Contains("delete", StringComparison.Ordinal) || query.Contains("uploadId", StringComparison.Ordinal)))
         {
             var xml = random.Next(3) == 0 ? Pick(random, MalformedXml) : query.Contains("delete", StringComparison.Ordinal) ? DeleteXml(random) : CompleteXml(random);
@@ -403,6 +408,20 @@ public sealed class S3FuzzTests(ApiSiloFixture silo, ITestOutputHelper output)
         "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>e</ETag><ChecksumCRC32>a</ChecksumCRC32><ChecksumCRC32>b</ChecksumCRC32></Part></CompleteMultipartUpload>",
         "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><PartNumber>2</PartNumber><ETag>e</ETag><ETag>f</ETag></Part></CompleteMultipartUpload>",
         "<Delete><Object><Key>a</Key><Key>b</Key></Object><Quiet>true</Quiet><Quiet>false</Quiet></Delete>",
+    ];
+
+    private static readonly string[] TaggingHeaders =
+    [
+        "a=b", "a=1&a=2", "=1", "a=%FF", "a=%Z", "aws:cost=1", "k=v&solo", "a,b=1", "%", "&&", "a+b=c%2Bd", "k=\U0001F600",
+        string.Join('&', Enumerable.Range(0, 11).Select(i => $"k{i}=v")), new string('k', 129) + "=v",
+    ];
+
+    private static readonly string[] TaggingDocuments =
+    [
+        "<Tagging><TagSet><Tag><Key>a</Key><Value>1</Value></Tag></TagSet></Tagging>", "<Tagging><TagSet/></Tagging>", "<Tagging/>",
+        "<Tagging><TagSet><Tag><Key>a</Key></Tag></TagSet></Tagging>", "<Tagging><TagSet><Tag><Key>a</Key><Value>1</Value></Tag><Tag><Key>a</Key><Value>2</Value></Tag></TagSet></Tagging>",
+        "<Tagging><TagSet><Tag><Key>aws:x</Key><Value>1</Value></Tag></TagSet></Tagging>", "<Tagging><TagSet><Tag><Key></Key><Value>\u0001</Value></Tag></TagSet></Tagging>",
+        "<Tagging><TagSet>" + string.Concat(Enumerable.Range(0, 11).Select(i => $"<Tag><Key>k{i}</Key><Value/></Tag>")) + "</TagSet></Tagging>", "<Tagging><TagSet>", "",
     ];
 
     private static string DeleteXml(Random random)
@@ -450,10 +469,10 @@ public sealed class S3FuzzTests(ApiSiloFixture silo, ITestOutputHelper output)
                 22 => ("content-encoding", Pick(random, ["aws-chunked", "gzip", "aws-chunked,gzip", "garbage"])),
                 23 => ("x-amz-trailer", Pick(random, ["x-amz-checksum-crc32", "garbage", "x-amz-checksum-crc32,x-amz-checksum-sha1", ""])),
                 24 => (Pick(random, ["x-amz-server-side-encryption", "x-amz-server-side-encryption-customer-algorithm"]), Pick(random, ["AES256", "aws:kms", "garbage"])),
-                25 => ("x-amz-tagging", "a=b"),
+                25 => ("x-amz-tagging", Pick(random, TaggingHeaders)),
                 26 => ("x-amz-checksum-mode", Pick(random, ["ENABLED", "garbage"])),
                 27 => ("x-amz-expected-bucket-owner", Pick(random, [ApiSiloFixture.Alice, ApiSiloFixture.Bob, "garbage"])),
-                28 => (Pick(random, ["x-amz-grant-read", "x-amz-object-lock-mode", "x-amz-website-redirect-location", "x-amz-request-payer"]), "x"),
+                28 => (Pick(random, ["x-amz-grant-read", "x-amz-object-lock-mode", "x-amz-website-redirect-location", "x-amz-request-payer", "x-amz-tagging-directive"]), "x"),
                 _ => ("x-amz-date", Pick(random, ["garbage", "20080101T000000Z"])),
             };
             headers[name] = value;

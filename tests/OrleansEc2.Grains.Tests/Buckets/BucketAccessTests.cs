@@ -14,6 +14,8 @@ public sealed class BucketAccessTests(ClusterFixture fixture)
             ["GetInfo"] = (b, who, _) => b.GetInfoAsync(who),
             ["Delete"] = (b, who, _) => b.DeleteAsync(who),
             ["PutObject"] = (b, who, t) => b.PutObjectAsync(who, new PutObjectRequest("new-key", t.Blob, "text/plain", ImmutableDictionary<string, string>.Empty, null)),
+            ["CheckWriteCondition"] = (b, who, _) => b.CheckWriteConditionAsync(who, "key", new ObjectWriteCondition(null, IfNoneMatch: true)),
+            ["PutObjectTagging"] = (b, who, _) => b.PutObjectTaggingAsync(who, "key", [new Tag("by", "bob")]),
             ["GetObject"] = (b, who, _) => b.GetObjectAsync(who, "key"),
             ["DeleteObject"] = (b, who, _) => b.DeleteObjectAsync(who, "key"),
             ["DeleteObjects"] = (b, who, _) => b.DeleteObjectsAsync(who, ["key"]),
@@ -67,7 +69,7 @@ public sealed class BucketAccessTests(ClusterFixture fixture)
     {
         var bucket = await _kit.CreateBucketAsync(BucketTestKit.Alice);
         var blob = await _kit.PutBlobAsync(BucketTestKit.Bytes(64, seed: 501));
-        await bucket.PutObjectAsync(BucketTestKit.Alice, new PutObjectRequest("key", blob, "text/plain", ImmutableDictionary<string, string>.Empty, null));
+        await bucket.PutObjectAsync(BucketTestKit.Alice, new PutObjectRequest("key", blob, "text/plain", ImmutableDictionary<string, string>.Empty, null, [new Tag("by", "alice")]));
         var upload = await bucket.CreateMultipartUploadAsync(BucketTestKit.Alice, "upload-key", "text/plain", ImmutableDictionary<string, string>.Empty, null);
         await bucket.UploadPartAsync(BucketTestKit.Alice, "upload-key", upload.UploadId, 1, blob, null);
         return (bucket, new Target(blob, upload.UploadId));

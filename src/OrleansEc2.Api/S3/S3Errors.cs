@@ -23,6 +23,11 @@ internal static class S3Errors
     public const string SlowDown = "SlowDown";
     public const string ServiceUnavailable = "ServiceUnavailable";
     public const string MissingRequestBodyError = "MissingRequestBodyError";
+    public const string InvalidPolicyDocument = "InvalidPolicyDocument";
+    public const string MaxPostPreDataLengthExceeded = "MaxPostPreDataLengthExceeded";
+    public const string IncorrectNumberOfFilesInPostRequest = "IncorrectNumberOfFilesInPostRequest";
+    public const string MalformedPostRequest = "MalformedPOSTRequest";
+    public const string InvalidToken = "InvalidToken";
 
     public const string InternalErrorMessage = "We encountered an internal error. Please try again.";
 

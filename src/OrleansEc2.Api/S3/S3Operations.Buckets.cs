@@ -48,7 +48,7 @@ internal sealed partial class S3Operations
 
     private async Task CreateBucketAsync(S3RequestContext request)
     {
-        RefuseAcl(request);
+        RefuseAcl(request.Header("x-amz-acl"), request.Request.Headers.Keys, onObject: false);
         if (string.Equals(request.Header("x-amz-bucket-object-lock-enabled"), "true", StringComparison.OrdinalIgnoreCase))
         {
             throw S3Errors.NotImplemented("PutObjectLockConfiguration (x-amz-bucket-object-lock-enabled)");

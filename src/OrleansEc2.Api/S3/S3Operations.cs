@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using OrleansEc2.Api.Auth;
 using OrleansEc2.Api.Ec2;
 using OrleansEc2.Api.FrontDoor;
 
@@ -13,7 +14,12 @@ namespace OrleansEc2.Api.S3;
 /// from the request into the blob store through <see cref="Payload.S3PayloadStream"/>, which refuses them before the
 /// end if they do not check out; a grain records an object only after its blob is whole and verified.
 /// </summary>
-internal sealed partial class S3Operations(IGrainFactory grains, IBlobStore blobs, ConfiguredRegions regions)
+internal sealed partial class S3Operations(
+    IGrainFactory grains,
+    IBlobStore blobs,
+    ConfiguredRegions regions,
+    IAccessKeySource accessKeys,
+    ISimulationClock clock)
 {
     /// <summary>The largest object one PUT may store (S3's 5 GiB).</summary>
     public const long MaxSinglePutBytes = 5L * 1024 * 1024 * 1024;
@@ -22,6 +28,12 @@ internal sealed partial class S3Operations(IGrainFactory grains, IBlobStore blob
     public const int MaxUserMetadataBytes = 2048;
 
     public const string DefaultStorageClass = "STANDARD";
+
+    /// <summary>The canned ACL EC2's bundle uploads carry (the upload policy requires it).</summary>
+    public const string BundleReadAcl = "ec2-bundle-read";
+
+    /// <summary>The canned ACL <c>ec2-upload-bundle</c> puts a bundle's parts with by default.</summary>
+    public const string ExecReadAcl = "aws-exec-read";
 
     private const string UserMetadataPrefix = "x-amz-meta-";
 
@@ -107,11 +119,14 @@ internal sealed partial class S3Operations(IGrainFactory grains, IBlobStore blob
         xml.Start(element).Element("ID", accountId).Element("DisplayName", await DisplayNameAsync(accountId)).End(element);
 
     /// <summary>The <c>x-amz-meta-*</c> headers: names lower-cased without the prefix, at most 2 KB in all.</summary>
-    private static ImmutableDictionary<string, string> UserMetadata(HttpRequest request)
+    private static ImmutableDictionary<string, string> UserMetadata(HttpRequest request) =>
+        UserMetadata(request.Headers.Select(h => new KeyValuePair<string, string>(h.Key, string.Join(',', h.Value.Select(v => v?.Trim() ?? "")))));
+
+    /// <summary>The <c>x-amz-meta-*</c> headers or form fields (repeated ones joined with commas): names lower-cased without the prefix, at most 2 KB in all.</summary>
+    private static ImmutableDictionary<string, string> UserMetadata(IEnumerable<KeyValuePair<string, string>> fields)
     {
         var builder = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
-        var size = 0;
-        foreach (var (name, values) in request.Headers)
+        foreach (var (name, value) in fields)
         {
             if (!name.StartsWith(UserMetadataPrefix, StringComparison.OrdinalIgnoreCase) || name.Length == UserMetadataPrefix.Length)
             {
@@ -119,11 +134,10 @@ internal sealed partial class S3Operations(IGrainFactory grains, IBlobStore blob
             }
 
             var key = name[UserMetadataPrefix.Length..].ToLowerInvariant();
-            var value = string.Join(',', values.Select(v => v?.Trim() ?? ""));
-            size += Encoding.UTF8.GetByteCount(key) + Encoding.UTF8.GetByteCount(value);
-            builder[key] = value;
+            builder[key] = builder.TryGetValue(key, out var earlier) ? earlier + "," + value.Trim() : value.Trim();
         }
 
+        var size = builder.Sum(m => Encoding.UTF8.GetByteCount(m.Key) + Encoding.UTF8.GetByteCount(m.Value));
         if (size > MaxUserMetadataBytes)
         {
             throw new Ec2Exception(
@@ -135,41 +149,51 @@ internal sealed partial class S3Operations(IGrainFactory grains, IBlobStore blob
     }
 
     /// <summary>What S3 would store and this simulator does not model: refused, never silently dropped.</summary>
-    private static void RefuseUnsupportedObjectHeaders(S3RequestContext request)
+    private static void RefuseUnsupportedObjectHeaders(S3RequestContext request) =>
+        RefuseUnsupportedObjectSettings(request.Header, request.Request.Headers.Keys, aclName: "x-amz-acl");
+
+    /// <summary>
+    /// The settings of a new object that PUT takes as headers and POST as form fields (<paramref name="value"/> of a name;
+    /// <paramref name="names"/> all that were sent): what S3 would store and this simulator does not model is refused.
+    /// </summary>
+    private static void RefuseUnsupportedObjectSettings(Func<string, string?> value, IEnumerable<string> names, string aclName)
     {
-        if (request.Header("x-amz-storage-class") is { } storageClass && storageClass != DefaultStorageClass)
+        if (value("x-amz-storage-class") is { } storageClass && storageClass != DefaultStorageClass)
         {
             throw new Ec2Exception(
                 Ec2ErrorCodes.NotImplemented,
                 $"Storage class {storageClass} is not implemented by this S3 endpoint; every object is {DefaultStorageClass}.");
         }
 
-        RefuseAcl(request);
-        if (request.Header("x-amz-server-side-encryption") is { } sse && sse != "AES256")
+        RefuseAcl(value(aclName), names, onObject: true);
+        if (value("x-amz-server-side-encryption") is { } sse && sse != "AES256")
         {
             throw new Ec2Exception(Ec2ErrorCodes.NotImplemented, $"Server-side encryption with {sse} is not implemented by this S3 endpoint.");
         }
 
-        if (request.Header("x-amz-server-side-encryption-customer-algorithm") is not null)
+        if (value("x-amz-server-side-encryption-customer-algorithm") is not null)
         {
             throw new Ec2Exception(Ec2ErrorCodes.NotImplemented, "Server-side encryption with customer-provided keys is not implemented by this S3 endpoint.");
         }
 
-        if (request.Header("x-amz-object-lock-mode") is not null || request.Header("x-amz-object-lock-legal-hold") is not null)
+        if (value("x-amz-object-lock-mode") is not null || value("x-amz-object-lock-legal-hold") is not null)
         {
             throw S3Errors.NotImplemented("PutObjectRetention (object lock)");
         }
     }
 
-    /// <summary>Buckets here enforce the bucket owner's ownership of every object, as new S3 buckets do: ACLs other than private are refused.</summary>
-    private static void RefuseAcl(S3RequestContext request)
+    /// <summary>
+    /// Buckets here enforce the bucket owner's ownership of every object, as new S3 buckets do: an ACL that grants nobody
+    /// but the owner anything is taken, any other ACL (or grant) is refused. On an object that includes the two canned
+    /// ACLs that only let EC2 read a bundle — <c>ec2-bundle-read</c> (what the upload policy of BundleInstance requires
+    /// on every part and the manifest) and <c>aws-exec-read</c> (what <c>ec2-upload-bundle</c> sends by default): EC2
+    /// here reads its owner's bundles anyway, so they grant nothing the bucket does not already allow, and refusing them
+    /// would refuse the bundle tools' uploads. PUT and POST take the same ACLs, as in S3.
+    /// </summary>
+    private static void RefuseAcl(string? acl, IEnumerable<string> names, bool onObject)
     {
-        if (request.Header("x-amz-acl") is { } acl && acl is not ("private" or "bucket-owner-full-control"))
-        {
-            throw new Ec2Exception(S3Errors.AccessControlListNotSupported, "The bucket does not allow ACLs");
-        }
-
-        if (request.Request.Headers.Keys.Any(h => h.StartsWith("x-amz-grant-", StringComparison.OrdinalIgnoreCase)))
+        var taken = acl is null or "private" or "bucket-owner-full-control" || (onObject && acl is BundleReadAcl or ExecReadAcl);
+        if (!taken || names.Any(h => h.StartsWith("x-amz-grant-", StringComparison.OrdinalIgnoreCase)))
         {
             throw new Ec2Exception(S3Errors.AccessControlListNotSupported, "The bucket does not allow ACLs");
         }

@@ -41,16 +41,23 @@ internal sealed partial class S3RequestHandler(
         try
         {
             route = S3Route.Parse(context.Request);
-            var caller = await authenticator.AuthenticateAsync(context.Request);
-            accountId = caller.AccountId;
-            if (faults.HasAny && faults.TryFire(caller.AccountId, FaultTargets.S3Prefix + route.OperationName, requestId, route.Bucket, route.Key) is { } fault)
+            if (route.Operation == S3Route.PostObject)
             {
-                await DiscardBodyAsync(context);
-                throw new InjectedFaultException(fault);
+                // A browser's form carries its credentials in its fields (policy and signature), not in a header.
+                var posted = route;
+                await operations.PostObjectAsync(context, route, async (account, key) =>
+                {
+                    accountId = account;
+                    await FireFaultAsync(context, account, posted, requestId, key);
+                });
             }
-
-            var request = new S3RequestContext(context, requestId, route, caller);
-            await operations.RunAsync(request);
+            else
+            {
+                var caller = await authenticator.AuthenticateAsync(context.Request);
+                accountId = caller.AccountId;
+                await FireFaultAsync(context, caller.AccountId, route, requestId, route.Key);
+                await operations.RunAsync(new S3RequestContext(context, requestId, route, caller));
+            }
         }
         catch (InjectedFaultException e)
         {
@@ -91,6 +98,16 @@ internal sealed partial class S3RequestHandler(
             errorCode == "ClientClosedRequest" ? 499 : context.Response.StatusCode,
             errorCode ?? "-",
             Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    /// <summary>The account's injected fault on this operation, if one is armed: the body is discarded and the fault answered.</summary>
+    private async Task FireFaultAsync(HttpContext context, string accountId, S3Route route, string requestId, string? key)
+    {
+        if (faults.HasAny && faults.TryFire(accountId, FaultTargets.S3Prefix + route.OperationName, requestId, route.Bucket, key) is { } fault)
+        {
+            await DiscardBodyAsync(context);
+            throw new InjectedFaultException(fault);
+        }
     }
 
     /// <summary>
@@ -143,6 +160,7 @@ internal sealed partial class S3RequestHandler(
         }
 
         extra.AddRange(S3Errors.ElementsOf(error));
+
         if (error.Code is Ec2ErrorCodes.NoSuchBucket or Ec2ErrorCodes.NoSuchKey && route?.Bucket is { } bucket)
         {
             extra.Add(new("BucketName", bucket));

@@ -43,6 +43,9 @@ internal sealed partial record S3Route(string? Bucket, string? Key, S3Query Quer
     public const string ListMultipartUploads = "ListMultipartUploads";
     public const string DeleteObjects = "DeleteObjects";
     public const string PutObject = "PutObject";
+
+    /// <summary>A browser's form upload (<c>POST /{bucket}</c>, <c>multipart/form-data</c>), authenticated by its own fields.</summary>
+    public const string PostObject = "PostObject";
     public const string CopyObject = "CopyObject";
     public const string GetObject = "GetObject";
     public const string HeadObject = "HeadObject";
@@ -236,7 +239,7 @@ internal sealed partial record S3Route(string? Bucket, string? Key, S3Query Quer
                 return DeleteObjects;
             }
 
-            return query.Parameters.Count == 0 ? NotImplementedPrefix + "PostObject" : MethodNotAllowed;
+            return query.Parameters.Count == 0 ? PostObject : MethodNotAllowed;
         }
 
         return MethodNotAllowed;

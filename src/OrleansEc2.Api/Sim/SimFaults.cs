@@ -33,7 +33,7 @@ internal static partial class SimFaults
     private static readonly HashSet<string> S3Operations =
     [
         S3Route.ListBuckets, S3Route.CreateBucket, S3Route.HeadBucket, S3Route.DeleteBucket, S3Route.GetBucketLocation,
-        S3Route.ListObjects, S3Route.ListObjectsV2, S3Route.ListMultipartUploads, S3Route.DeleteObjects, S3Route.PutObject,
+        S3Route.ListObjects, S3Route.ListObjectsV2, S3Route.ListMultipartUploads, S3Route.DeleteObjects, S3Route.PutObject, S3Route.PostObject,
         S3Route.CopyObject, S3Route.GetObject, S3Route.HeadObject, S3Route.DeleteObject, S3Route.CreateMultipartUpload,
         S3Route.UploadPart, S3Route.UploadPartCopy, S3Route.CompleteMultipartUpload, S3Route.AbortMultipartUpload,
         S3Route.ListParts, S3Route.GetBucketAcl, S3Route.GetObjectAcl, S3Route.GetObjectTagging,

@@ -205,6 +205,28 @@ public sealed class FaultInjectionTests(FaultSiloFixture silo) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task S3Fault_OnPostObject_FiresForTheFormsSigner_ThenTheRetryStores()
+    {
+        using var s3 = silo.Alices3();
+        using var http = new HttpClient();
+        var bucket = await S3TestKit.CreateBucketAsync(s3, "posted");
+        var policy = OrleansEc2.Client.UploadPolicies.Build(bucket, "img", silo.Time.GetUtcNow().AddHours(1));
+        var content = S3TestKit.Bytes(50_000, seed: 12);
+        await ArmAsync(new { target = "s3:PostObject", bucket, keyPrefix = "img.part" });
+
+        using var faulted = await PostForm.UploadPolicy(policy, "img.part.00", content).PostAsync(http, silo.BaseUri, bucket);
+        var error = await S3TestKit.ErrorOfAsync(faulted);
+        var storedAfterFault = await S3TestKit.ExistsAsync(s3, bucket, "img.part.00");
+        using var retried = await PostForm.UploadPolicy(policy, "img.part.00", content).PostAsync(http, silo.BaseUri, bucket);
+
+        faulted.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
+        (error.Code, error.Message).Should().Be(("SlowDown", "Please reduce your request rate."));
+        storedAfterFault.Should().BeFalse();
+        retried.StatusCode.Should().Be(HttpStatusCode.NoContent);
+        (await S3TestKit.ReadAllAsync(s3, bucket, "img.part.00")).Should().Equal(content);
+    }
+
+    [Fact]
     public async Task S3Fault_WithAKeyPrefix_FiresOnlyForKeysUnderIt()
     {
         using var s3 = silo.Alices3();

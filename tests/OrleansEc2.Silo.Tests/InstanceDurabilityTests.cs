@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Data.Sqlite;
 using OrleansEc2.Testing;
 
 namespace OrleansEc2.Silo.Tests;
@@ -62,5 +63,67 @@ public sealed class InstanceDurabilityTests
             await grain.StopAsync(Alice, force: false);
             (await grain.SnapshotDiskAsync(Alice)).Disk.BlobHash.Should().Be(disksBefore[instance.InstanceId], $"{instance.InstanceId}'s disk bytes must survive the crash");
         }
+    }
+
+    [Fact]
+    public async Task ReportsArrivingWhileTheIndexWaitsOnTheDatabase_AreSavedInOneMoreWrite_AndSurviveASigKill()
+    {
+        const int Count = 50;
+        await using var silo = await SiloProcess.StartAsync();
+        List<InstanceDescription> reported;
+        int writesBefore, writesAfter;
+        await using (var client = await silo.ConnectClientAsync())
+        {
+            var index = client.Grains.GetGrain<IAccountRegionGrain>(AliceUs.AccountRegionKey);
+            var linux = (await index.DescribeImagesAsync(new ImageQuery([], ["amazon"], [], []))).First(i => i.Platform != Platform.Windows);
+            var launched = await client.Grains.GetGrain<IReservationGrain>(Ec2Ids.NewReservationId())
+                .RunInstancesAsync(new RunInstancesRequest(AliceUs, linux.ImageId, 1, 1, "m1.small", null, null, null, []));
+            var template = (await index.DescribeInstancesAsync(new InstanceQuery([launched.Instances[0].InstanceId], [], null, null))).Instances.Single();
+            reported = [.. Enumerable.Range(0, Count).Select(i => template with { InstanceId = Ec2Ids.NewInstanceId(), AmiLaunchIndex = i + 1 })];
+            writesBefore = IndexWrites(silo.DatabasePath, AliceUs.AccountRegionKey);
+
+            Task[] reports;
+            await using (var writer = new SqliteConnection($"Data Source={silo.DatabasePath}"))
+            {
+                // Another connection holds the database's write lock: the index's first write waits on it (SQLite's
+                // busy timeout) while the other reports arrive. Reads go on meanwhile: once a listing shows every
+                // report, all of them were taken in before anything was saved.
+                await writer.OpenAsync();
+                using var holding = writer.BeginTransaction(deferred: false);
+                reports = [.. reported.Select(index.UpsertInstanceAsync)];
+                var watch = System.Diagnostics.Stopwatch.StartNew();
+                while ((await index.DescribeInstancesAsync(new InstanceQuery([], [], null, null))).Instances.Length < Count + 1)
+                {
+                    watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(20), "every report should be taken in while the write waits");
+                    await Task.Delay(10);
+                }
+
+                reports.Should().OnlyContain(t => !t.IsCompleted, "no report is answered before a write holding it is saved");
+                holding.Rollback();
+            }
+
+            await Task.WhenAll(reports);
+            writesAfter = IndexWrites(silo.DatabasePath, AliceUs.AccountRegionKey);
+        }
+
+        await silo.KillAsync();
+        await silo.RestartAsync();
+
+        await using var after = await silo.ConnectClientAsync();
+        var described = (await after.Grains.GetGrain<IAccountRegionGrain>(AliceUs.AccountRegionKey)
+            .DescribeInstancesAsync(new InstanceQuery([.. reported.Select(i => i.InstanceId)], [], null, null))).Instances;
+        described.Should().BeEquivalentTo(reported);
+        (writesAfter - writesBefore).Should().BeInRange(1, 2, $"the write that waited, then one for the rest of the {Count} reports");
+    }
+
+    /// <summary>How many times the account-region index's state was written (its storage version).</summary>
+    private static int IndexWrites(string databasePath, string key)
+    {
+        using var connection = new SqliteConnection($"Data Source={databasePath};Mode=ReadOnly");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT Version FROM OrleansStorage WHERE GrainIdExtensionString = @Key;";
+        command.Parameters.AddWithValue("@Key", key);
+        return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 }

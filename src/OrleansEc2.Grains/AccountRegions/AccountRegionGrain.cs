@@ -1,6 +1,10 @@
 using System.Collections.Immutable;
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+using Orleans.Serialization;
+using Orleans.Storage;
 using OrleansEc2.Grains.Configuration;
 using OrleansEc2.Grains.Crypto;
 using OrleansEc2.Grains.Filters;
@@ -13,12 +17,23 @@ namespace OrleansEc2.Grains.AccountRegions;
 /// The index of one account's resources in one region. Instance and image grains push their descriptions here, so a
 /// Describe is one call; this grain never calls out, so no call cycle can form through it.
 /// </summary>
+/// <remarks>
+/// Reentrant, so that the changes arriving while its state is being written are saved together, in the next write:
+/// the state is saved whole, and with one write per change every launch got slower as the account grew (29 launches/s
+/// at 10,000 instances, from 100/s). Every method reads and changes the state in one synchronous step before its only
+/// await, the write, so no turn sees another's half-made change. A Describe may show a change whose write is still in
+/// flight; the call that made it answers only once it is saved.
+/// </remarks>
+[Reentrant]
 public sealed class AccountRegionGrain(
-    [PersistentState("account-region", GrainStorage.Name)] IPersistentState<AccountRegionState> state,
+    [PersistentState(AccountRegionGrain.StateName, GrainStorage.Name)] IPersistentState<AccountRegionState> state,
+    DeepCopier<AccountRegionState> copier,
     RegionCatalog catalog,
     IOptions<SimulatorOptions> options,
     ISimulationClock clock) : Grain, IAccountRegionGrain
 {
+    private const string StateName = "account-region";
+
     private const int MaxTagsPerResource = 50;
 
     private static readonly FilterSchema<InstanceDescription> InstanceFilters = new FilterSchema<InstanceDescription>()
@@ -79,8 +94,15 @@ public sealed class AccountRegionGrain(
         .Field("resource-id", t => t.ResourceId)
         .Field("resource-type", t => t.ResourceType);
 
+    private CoalescedStateWriter<AccountRegionState>? _writes;
+
     // Not persisted: a fresh activation starts above any version an earlier activation handed out.
     private long _version = DateTime.UtcNow.Ticks;
+
+    private AccountRegionState State => state.State;
+
+    private CoalescedStateWriter<AccountRegionState> Writes => _writes ??= new(
+        state, ServiceProvider.GetRequiredKeyedService<IGrainStorage>(GrainStorage.Name), StateName, this.GetGrainId(), copier);
 
     private string AccountId => AccountRegionKeys.Parse(this.GetPrimaryKeyString()).AccountId;
 
@@ -88,9 +110,9 @@ public sealed class AccountRegionGrain(
 
     public async Task UpsertInstanceAsync(InstanceDescription instance)
     {
-        state.State.Instances[instance.InstanceId] = instance with { Tags = [] };
+        State.Instances[instance.InstanceId] = instance with { Tags = [] };
         _version++;
-        await state.WriteStateAsync();
+        await Writes.WriteAsync();
     }
 
     public Task<InstancePage> DescribeInstancesAsync(InstanceQuery query)
@@ -105,7 +127,7 @@ public sealed class AccountRegionGrain(
                 throw new Ec2Exception(Ec2ErrorCodes.InvalidParameterCombination, "The parameter instancesSet cannot be used with the parameter maxResults");
             }
 
-            var missing = ids.Where(id => !state.State.Instances.ContainsKey(id)).Distinct().ToList();
+            var missing = ids.Where(id => !State.Instances.ContainsKey(id)).Distinct().ToList();
             if (missing.Count > 0)
             {
                 throw new Ec2Exception(
@@ -115,11 +137,11 @@ public sealed class AccountRegionGrain(
                         : $"The instance IDs '{string.Join(", ", missing)}' do not exist");
             }
 
-            selected = ids.Distinct().Select(id => state.State.Instances[id]);
+            selected = ids.Distinct().Select(id => State.Instances[id]);
         }
         else
         {
-            selected = state.State.Instances.Values.OrderBy(i => i.LaunchTime).ThenBy(i => i.AmiLaunchIndex).ThenBy(i => i.InstanceId, StringComparer.Ordinal);
+            selected = State.Instances.Values.OrderBy(i => i.LaunchTime).ThenBy(i => i.AmiLaunchIndex).ThenBy(i => i.InstanceId, StringComparer.Ordinal);
         }
 
         var filtered = InstanceFilters.Apply(selected.Select(WithTags), query.Filters).ToList();
@@ -129,13 +151,13 @@ public sealed class AccountRegionGrain(
 
     public async Task<(string ReservationId, string RequestHash)> ClaimClientTokenAsync(string clientToken, string reservationId, string requestHash)
     {
-        if (state.State.ClientTokens.TryGetValue(clientToken, out var claim))
+        if (State.ClientTokens.TryGetValue(clientToken, out var claim))
         {
             return (claim.ReservationId, claim.RequestHash);
         }
 
-        state.State.ClientTokens[clientToken] = new ClientTokenClaim(reservationId, requestHash);
-        await state.WriteStateAsync();
+        State.ClientTokens[clientToken] = new ClientTokenClaim(reservationId, requestHash);
+        await Writes.WriteAsync();
         return (reservationId, requestHash);
     }
 
@@ -144,9 +166,9 @@ public sealed class AccountRegionGrain(
         EnsureNewKeyName(keyName);
         var (privateKey, publicKey, fingerprint) = KeyPairs.Create();
         var info = new KeyPairInfo(keyName, Ec2Ids.NewKeyPairId(), fingerprint, "rsa", publicKey, clock.UtcNow);
-        state.State.KeyPairs[keyName] = info;
+        State.KeyPairs[keyName] = info;
         _version++;
-        await state.WriteStateAsync();
+        await Writes.WriteAsync();
         return new CreatedKeyPair(info, privateKey);
     }
 
@@ -155,9 +177,9 @@ public sealed class AccountRegionGrain(
         EnsureNewKeyName(keyName);
         var (publicKey, fingerprint) = KeyPairs.Import(publicKeyMaterial);
         var info = new KeyPairInfo(keyName, Ec2Ids.NewKeyPairId(), fingerprint, "rsa", publicKey, clock.UtcNow);
-        state.State.KeyPairs[keyName] = info;
+        State.KeyPairs[keyName] = info;
         _version++;
-        await state.WriteStateAsync();
+        await Writes.WriteAsync();
         return info;
     }
 
@@ -165,13 +187,13 @@ public sealed class AccountRegionGrain(
     {
         var names = keyNames.IsDefault ? [] : keyNames;
         var ids = keyPairIds.IsDefault ? [] : keyPairIds;
-        var all = state.State.KeyPairs.Values.OrderBy(k => k.KeyName, StringComparer.Ordinal).ToList();
+        var all = State.KeyPairs.Values.OrderBy(k => k.KeyName, StringComparer.Ordinal).ToList();
         if (names.Length == 0 && ids.Length == 0)
         {
             return Task.FromResult<ImmutableArray<KeyPairInfo>>([.. all]);
         }
 
-        foreach (var name in names.Where(n => !state.State.KeyPairs.ContainsKey(n)))
+        foreach (var name in names.Where(n => !State.KeyPairs.ContainsKey(n)))
         {
             throw new Ec2Exception(Ec2ErrorCodes.InvalidKeyPairNotFound, $"The key pair '{name}' does not exist");
         }
@@ -186,16 +208,16 @@ public sealed class AccountRegionGrain(
 
     public async Task DeleteKeyPairAsync(string? keyName, string? keyPairId)
     {
-        var match = state.State.KeyPairs.Values.FirstOrDefault(k => (keyName is not null && k.KeyName == keyName) || (keyPairId is not null && k.KeyPairId == keyPairId));
+        var match = State.KeyPairs.Values.FirstOrDefault(k => (keyName is not null && k.KeyName == keyName) || (keyPairId is not null && k.KeyPairId == keyPairId));
         if (match is null)
         {
             return;
         }
 
-        state.State.KeyPairs.Remove(match.KeyName);
-        state.State.Tags.Remove(match.KeyPairId);
+        State.KeyPairs.Remove(match.KeyName);
+        State.Tags.Remove(match.KeyPairId);
         _version++;
-        await state.WriteStateAsync();
+        await Writes.WriteAsync();
     }
 
     public async Task CreateTagsAsync(ImmutableArray<string> resourceIds, ImmutableArray<Tag> tags)
@@ -211,7 +233,7 @@ public sealed class AccountRegionGrain(
         foreach (var id in resources)
         {
             EnsureTaggable(id);
-            var existing = state.State.Tags.GetValueOrDefault(id);
+            var existing = State.Tags.GetValueOrDefault(id);
             var keys = existing is null ? new HashSet<string>(StringComparer.Ordinal) : new HashSet<string>(existing.Keys, StringComparer.Ordinal);
             keys.UnionWith(newTags.Select(t => t.Key));
             if (keys.Count > MaxTagsPerResource)
@@ -222,9 +244,9 @@ public sealed class AccountRegionGrain(
 
         foreach (var id in resources)
         {
-            if (!state.State.Tags.TryGetValue(id, out var existing))
+            if (!State.Tags.TryGetValue(id, out var existing))
             {
-                state.State.Tags[id] = existing = new Dictionary<string, string>(StringComparer.Ordinal);
+                State.Tags[id] = existing = new Dictionary<string, string>(StringComparer.Ordinal);
             }
 
             foreach (var tag in newTags)
@@ -234,7 +256,7 @@ public sealed class AccountRegionGrain(
         }
 
         _version++;
-        await state.WriteStateAsync();
+        await Writes.WriteAsync();
     }
 
     public async Task DeleteTagsAsync(ImmutableArray<string> resourceIds, ImmutableArray<TagRemoval> tags)
@@ -249,7 +271,7 @@ public sealed class AccountRegionGrain(
         var removals = tags.IsDefault ? [] : tags;
         foreach (var id in resources)
         {
-            if (!state.State.Tags.TryGetValue(id, out var existing))
+            if (!State.Tags.TryGetValue(id, out var existing))
             {
                 continue;
             }
@@ -269,18 +291,18 @@ public sealed class AccountRegionGrain(
 
             if (existing.Count == 0)
             {
-                state.State.Tags.Remove(id);
+                State.Tags.Remove(id);
             }
         }
 
         _version++;
-        await state.WriteStateAsync();
+        await Writes.WriteAsync();
     }
 
     public Task<ImmutableArray<ResourceTag>> DescribeTagsAsync(ImmutableArray<Ec2Filter> filters)
     {
         Refresh();
-        var all = state.State.Tags
+        var all = State.Tags
             .OrderBy(r => r.Key, StringComparer.Ordinal)
             .SelectMany(r => r.Value.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => new ResourceTag(r.Key, ResourceType(r.Key), t.Key, t.Value)));
         return Task.FromResult<ImmutableArray<ResourceTag>>([.. TagFilters.Apply(all, filters)]);
@@ -289,7 +311,7 @@ public sealed class AccountRegionGrain(
     public Task<ImmutableArray<ImageDescription>> DescribeImagesAsync(ImageQuery query)
     {
         var visible = catalog.PublicImagesIn(Region).Select(p => p.Description)
-            .Concat(state.State.Images.Values.Where(i => i.State != ImageState.Deregistered))
+            .Concat(State.Images.Values.Where(i => i.State != ImageState.Deregistered))
             .Select(WithTags)
             .ToList();
 
@@ -334,65 +356,65 @@ public sealed class AccountRegionGrain(
 
     public async Task RegisterImageAsync(ImageDescription image)
     {
-        var holder = state.State.Images.Values.FirstOrDefault(i =>
+        var holder = State.Images.Values.FirstOrDefault(i =>
             i.OwnerId == AccountId && i.State != ImageState.Deregistered && i.Name == image.Name && i.ImageId != image.ImageId);
         if (holder is not null)
         {
             throw new Ec2Exception(Ec2ErrorCodes.InvalidAmiNameDuplicate, $"AMI name {image.Name} is already in use by AMI {holder.ImageId}");
         }
 
-        state.State.Images[image.ImageId] = image with { Tags = [] };
+        State.Images[image.ImageId] = image with { Tags = [] };
         _version++;
-        await state.WriteStateAsync();
+        await Writes.WriteAsync();
     }
 
     public async Task PublishImageAsync(ImageDescription image, ImmutableArray<string> launchPermissionUserIds)
     {
         var users = launchPermissionUserIds.IsDefault ? [] : launchPermissionUserIds;
-        if (state.State.Images.TryGetValue(image.ImageId, out var known) && known == image with { Tags = known.Tags }
-            && users.SequenceEqual(state.State.ImageLaunchPermissions.GetValueOrDefault(image.ImageId) ?? []))
+        if (State.Images.TryGetValue(image.ImageId, out var known) && known == image with { Tags = known.Tags }
+            && users.SequenceEqual(State.ImageLaunchPermissions.GetValueOrDefault(image.ImageId) ?? []))
         {
             // An image grain publishes again on every activation: nothing to write when nothing changed.
             return;
         }
 
-        state.State.Images[image.ImageId] = image with { Tags = [] };
+        State.Images[image.ImageId] = image with { Tags = [] };
         if (users.Length > 0)
         {
-            state.State.ImageLaunchPermissions[image.ImageId] = [.. users];
+            State.ImageLaunchPermissions[image.ImageId] = [.. users];
         }
         else
         {
-            state.State.ImageLaunchPermissions.Remove(image.ImageId);
+            State.ImageLaunchPermissions.Remove(image.ImageId);
         }
 
         _version++;
-        await state.WriteStateAsync();
+        await Writes.WriteAsync();
     }
 
     public async Task RemoveImageAsync(string imageId)
     {
-        var removed = state.State.Images.Remove(imageId);
-        removed |= state.State.ImageLaunchPermissions.Remove(imageId);
+        var removed = State.Images.Remove(imageId);
+        removed |= State.ImageLaunchPermissions.Remove(imageId);
         if (removed)
         {
             _version++;
-            await state.WriteStateAsync();
+            await Writes.WriteAsync();
         }
     }
 
     public async Task UpsertBundleTaskAsync(BundleTaskDescription task)
     {
-        state.State.BundleTasks[task.BundleId] = task;
+        State.BundleTasks[task.BundleId] = task;
         _version++;
-        await state.WriteStateAsync();
+        await Writes.WriteAsync();
     }
 
     public Task<ImmutableArray<BundleTaskDescription>> DescribeBundleTasksAsync(ImmutableArray<string> bundleIds, ImmutableArray<Ec2Filter> filters)
     {
         var now = clock.UtcNow;
         var retention = options.Value.Durations.FinishedBundleTaskRetention;
-        var listed = state.State.BundleTasks.Values
+        var listed = State.BundleTasks.Values
             .Where(t => !t.State.IsFinished() || now < t.UpdateTime + retention)
             .OrderBy(t => t.StartTime)
             .ThenBy(t => t.BundleId, StringComparer.Ordinal)
@@ -414,7 +436,7 @@ public sealed class AccountRegionGrain(
     }
 
     public Task<ImmutableArray<string>> GetUnfinishedBundleTasksAsync()
-        => Task.FromResult<ImmutableArray<string>>([.. state.State.BundleTasks.Values.Where(t => !t.State.IsFinished()).Select(t => t.BundleId)]);
+        => Task.FromResult<ImmutableArray<string>>([.. State.BundleTasks.Values.Where(t => !t.State.IsFinished()).Select(t => t.BundleId)]);
 
     /// <summary>EC2's timestamp form, as filters on times compare it.</summary>
     private static string Ec2Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
@@ -425,12 +447,12 @@ public sealed class AccountRegionGrain(
         var now = clock.UtcNow;
         var retention = options.Value.Durations.TerminatedRetention;
         List<string>? expired = null;
-        foreach (var (id, instance) in state.State.Instances)
+        foreach (var (id, instance) in State.Instances)
         {
             var current = instance.At(now);
             if (!ReferenceEquals(current, instance))
             {
-                state.State.Instances[id] = current;
+                State.Instances[id] = current;
                 _version++;
             }
 
@@ -442,14 +464,14 @@ public sealed class AccountRegionGrain(
 
         foreach (var id in expired ?? [])
         {
-            state.State.Instances.Remove(id);
-            state.State.Tags.Remove(id);
+            State.Instances.Remove(id);
+            State.Tags.Remove(id);
             _version++;
         }
     }
 
     private bool MayLaunch(string imageId, string accountId)
-        => state.State.ImageLaunchPermissions.TryGetValue(imageId, out var users) && users.Contains(accountId);
+        => State.ImageLaunchPermissions.TryGetValue(imageId, out var users) && users.Contains(accountId);
 
     private InstanceDescription WithTags(InstanceDescription instance) => instance with { Tags = TagsOf(instance.InstanceId) };
 
@@ -457,7 +479,7 @@ public sealed class AccountRegionGrain(
 
     private ImmutableArray<Tag> TagsOf(string resourceId)
     {
-        return state.State.Tags.TryGetValue(resourceId, out var tags)
+        return State.Tags.TryGetValue(resourceId, out var tags)
             ? [.. tags.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => new Tag(t.Key, t.Value))]
             : [];
     }
@@ -467,21 +489,21 @@ public sealed class AccountRegionGrain(
         switch (ResourceType(resourceId))
         {
             case "instance":
-                if (!state.State.Instances.ContainsKey(resourceId))
+                if (!State.Instances.ContainsKey(resourceId))
                 {
                     throw new Ec2Exception(Ec2ErrorCodes.InvalidInstanceIdNotFound, $"The instance ID '{resourceId}' does not exist");
                 }
 
                 break;
             case "image":
-                if (!state.State.Images.TryGetValue(resourceId, out var image) || image.OwnerId != AccountId || image.State == ImageState.Deregistered)
+                if (!State.Images.TryGetValue(resourceId, out var image) || image.OwnerId != AccountId || image.State == ImageState.Deregistered)
                 {
                     throw new Ec2Exception(Ec2ErrorCodes.InvalidAmiIdNotFound, $"The image id '[{resourceId}]' does not exist");
                 }
 
                 break;
             case "key-pair":
-                if (state.State.KeyPairs.Values.All(k => k.KeyPairId != resourceId))
+                if (State.KeyPairs.Values.All(k => k.KeyPairId != resourceId))
                 {
                     throw new Ec2Exception(Ec2ErrorCodes.InvalidKeyPairNotFound, $"The key pair ID '{resourceId}' does not exist");
                 }
@@ -525,7 +547,7 @@ public sealed class AccountRegionGrain(
             throw new Ec2Exception(Ec2ErrorCodes.InvalidParameterValue, $"Invalid key name '{keyName}': 1 to 255 printable ASCII characters.");
         }
 
-        if (state.State.KeyPairs.ContainsKey(keyName))
+        if (State.KeyPairs.ContainsKey(keyName))
         {
             throw new Ec2Exception(Ec2ErrorCodes.InvalidKeyPairDuplicate, $"The keypair '{keyName}' already exists.");
         }

@@ -34,6 +34,18 @@ public sealed class DescribeInstancesTests(ClusterFixture fixture)
         var tagKey = await index.DescribeInstancesAsync(new InstanceQuery([], [new Ec2Filter("tag-key", ["role"])], null, null));
         tagKey.Instances.Should().HaveCount(3);
 
+        // Plain ids are looked up: in listing order, another account's and unknown ids match nothing, the other
+        // filters still apply. A pattern is matched against every instance.
+        var byIds = await index.DescribeInstancesAsync(new InstanceQuery(
+            [],
+            [new Ec2Filter("instance-id", [windows.Instances[2].InstanceId, linux.Instances[1].InstanceId, windows.Instances[1].InstanceId, bobs.Instances[0].InstanceId, "i-0000000000000000f"]), new Ec2Filter("platform", ["windows"])],
+            null,
+            null));
+        byIds.Instances.Select(i => i.InstanceId).Should().Equal(
+            all.Instances.Select(i => i.InstanceId).Where(id => id == windows.Instances[1].InstanceId || id == windows.Instances[2].InstanceId));
+        var byPattern = await index.DescribeInstancesAsync(new InstanceQuery([], [new Ec2Filter("instance-id", ["i-*", windows.Instances[0].InstanceId])], null, null));
+        byPattern.Instances.Select(i => i.InstanceId).Should().Equal(all.Instances.Select(i => i.InstanceId));
+
         var firstPage = await index.DescribeInstancesAsync(new InstanceQuery([], [], 5, null));
         firstPage.Instances.Should().HaveCount(5);
         firstPage.NextToken.Should().BeNull();

@@ -21,6 +21,10 @@ public sealed record ObjectChecksum(
 /// completed has <see cref="PartsCount"/> and the sizes of its parts in order (<see cref="PartSizes"/>), so
 /// GetObject/HeadObject with <c>partNumber</c> can answer one part; any other object is its own part 1.
 /// <see cref="Tags"/> is its tag set (S3's object tagging) in the order it was given; default or empty when it has none.
+/// <see cref="CannedAcl"/> is the canned ACL it was written with when that grants more than its owner's full control
+/// (see <see cref="ObjectCannedAcls"/>); null otherwise. <see cref="PartChecksums"/>: for an object a COMPOSITE multipart
+/// upload completed, the base64 checksum of each part in order (of <see cref="Checksum"/>'s algorithm), which a read of
+/// one part answers; default for any other object, and for those completed before part checksums were recorded.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("OrleansEc2.S3ObjectInfo")]
 public sealed record S3ObjectInfo(
@@ -34,12 +38,23 @@ public sealed record S3ObjectInfo(
     [property: Id(7)] ObjectChecksum? Checksum,
     [property: Id(8)] int? PartsCount,
     [property: Id(9)] ImmutableArray<long> PartSizes = default,
-    [property: Id(10)] ImmutableArray<Tag> Tags = default)
+    [property: Id(10)] ImmutableArray<Tag> Tags = default,
+    [property: Id(11)] string? CannedAcl = null,
+    [property: Id(12)] ImmutableArray<string> PartChecksums = default)
 {
     public long Size => Blob.Length;
 
     /// <summary>How many tags the object has (S3's <c>x-amz-tagging-count</c>).</summary>
     public int TagCount => Tags.IsDefault ? 0 : Tags.Length;
+
+    /// <summary>
+    /// The checksum of part <paramref name="partNumber"/> as its upload computed it (COMPOSITE objects whose part
+    /// checksums were recorded); null for any other part or object.
+    /// </summary>
+    public ObjectChecksum? PartChecksum(int partNumber) =>
+        Checksum is not null && !PartChecksums.IsDefault && partNumber >= 1 && partNumber <= PartChecksums.Length
+            ? new ObjectChecksum(Checksum.Algorithm, PartChecksums[partNumber - 1])
+            : null;
 
     /// <summary>
     /// The byte range of part <paramref name="partNumber"/>: for a multipart object, where its parts lay; for any
@@ -70,8 +85,9 @@ public sealed record S3ObjectInfo(
 
 /// <summary>
 /// What PutObject stores: the blob already written to the blob store, and the headers that go with it — its tag set
-/// (none when default or empty: a write replaces the tags of the object it overwrites), and the precondition of a
-/// conditional write.
+/// (none when default or empty: a write replaces the tags of the object it overwrites), the precondition of a
+/// conditional write, and the canned ACL to record (<see cref="ObjectCannedAcls"/>; null for the owner's full control
+/// alone, which a write without an ACL also gives the object it overwrites).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("OrleansEc2.PutObjectRequest")]
 public sealed record PutObjectRequest(
@@ -81,7 +97,8 @@ public sealed record PutObjectRequest(
     [property: Id(3)] ImmutableDictionary<string, string> UserMetadata,
     [property: Id(4)] ObjectChecksum? Checksum,
     [property: Id(5)] ImmutableArray<Tag> Tags = default,
-    [property: Id(6)] ObjectWriteCondition? Condition = null);
+    [property: Id(6)] ObjectWriteCondition? Condition = null,
+    [property: Id(7)] string? CannedAcl = null);
 
 /// <summary>
 /// The precondition of a conditional write (S3's <c>If-None-Match: *</c> and <c>If-Match</c> on PutObject, CopyObject and
@@ -217,7 +234,24 @@ public interface IBucketGrain : IGrainWithStringKey
     /// </summary>
     Task PutObjectTaggingAsync(string accountId, string key, ImmutableArray<Tag> tags);
 
+    /// <summary>
+    /// PutObjectAcl with a canned ACL: records <paramref name="cannedAcl"/> (<see cref="ObjectCannedAcls"/>; null for the
+    /// owner's full control alone) on an existing object (<c>NoSuchKey</c> otherwise); its bytes, ETag, Last-Modified
+    /// and tags stay as they are.
+    /// </summary>
+    Task PutObjectAclAsync(string accountId, string key, string? cannedAcl);
+
     Task<S3ObjectInfo> GetObjectAsync(string accountId, string key);
+
+    /// <summary>GetBucketTagging: the bucket's tag set in the order it was given; <c>NoSuchTagSet</c> when it has none.</summary>
+    Task<ImmutableArray<Tag>> GetBucketTaggingAsync(string accountId);
+
+    /// <summary>
+    /// PutBucketTagging (and, with no tags, DeleteBucketTagging): replaces the bucket's whole tag set, checked against
+    /// S3's rules for buckets (<see cref="ObjectTagRules"/> with <see cref="TagSetOwner.Bucket"/>: <c>InvalidTag</c>,
+    /// <c>BadRequest</c>).
+    /// </summary>
+    Task PutBucketTaggingAsync(string accountId, ImmutableArray<Tag> tags);
 
     /// <summary>Deletes a key; deleting a missing key succeeds, as in S3.</summary>
     Task DeleteObjectAsync(string accountId, string key);
@@ -229,20 +263,24 @@ public interface IBucketGrain : IGrainWithStringKey
 
     Task<ObjectListing> ListObjectsAsync(string accountId, ListObjectsQuery query);
 
-    /// <summary>Starts a multipart upload; the object it completes into gets <paramref name="tags"/> (checked here, as by PutObject).</summary>
+    /// <summary>
+    /// Starts a multipart upload; the object it completes into gets <paramref name="tags"/> (checked here, as by
+    /// PutObject) and records <paramref name="cannedAcl"/> (<see cref="ObjectCannedAcls"/>).
+    /// </summary>
     Task<MultipartUploadInfo> CreateMultipartUploadAsync(
         string accountId,
         string key,
         string contentType,
         ImmutableDictionary<string, string> userMetadata,
         string? checksumAlgorithm,
-        ImmutableArray<Tag> tags = default);
+        ImmutableArray<Tag> tags = default,
+        string? cannedAcl = null);
 
     Task<UploadedPart> UploadPartAsync(string accountId, string key, string uploadId, int partNumber, BlobInfo blob, ObjectChecksum? checksum);
 
     /// <summary>
     /// Joins <paramref name="parts"/> into the object. Its checksum is the composite of the parts' when the upload was
-    /// created with a composite algorithm; otherwise <paramref name="wholeObjectChecksum"/> (a FULL_OBJECT upload's
+    /// created with a composite algorithm (and the parts' own checksums are kept with it, for reads of one part); otherwise <paramref name="wholeObjectChecksum"/> (a FULL_OBJECT upload's
     /// CRC of the whole object, which the caller combined from the parts' CRCs), or none. A <paramref name="condition"/>
     /// is decided before the parts are joined (<c>PreconditionFailed</c>, <c>NoSuchKey</c>) and again when the object is
     /// recorded: a write to the key in between answers <c>ConditionalRequestConflict</c>. The upload stays when it fails.

@@ -97,4 +97,7 @@ public static class Ec2ErrorCodes
 
     /// <summary>S3's code for a tag set of more than 10 tags (not <see cref="InvalidTag"/>, as S3 answers it).</summary>
     public const string BadRequest = "BadRequest";
+
+    /// <summary>GetBucketTagging of a bucket that has no tags (404).</summary>
+    public const string NoSuchTagSet = "NoSuchTagSet";
 }

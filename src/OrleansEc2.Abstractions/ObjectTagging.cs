@@ -3,8 +3,16 @@ using System.Text;
 
 namespace OrleansEc2;
 
+/// <summary>Whose tag set <see cref="ObjectTagRules"/> checks: an object's (PutObjectTagging) or a bucket's (PutBucketTagging).</summary>
+public enum TagSetOwner
+{
+    Object,
+    Bucket,
+}
+
 /// <summary>
-/// S3's rules for the tag set of an object (PutObjectTagging, <c>x-amz-tagging</c>): at most 10 tags; keys unique, of
+/// S3's rules for the tag set of an object (PutObjectTagging, <c>x-amz-tagging</c>) and, with the limit of 50 and its
+/// own words for the reserved prefix, of a bucket (PutBucketTagging): at most 10 tags (a bucket 50); keys unique, of
 /// 1 to 128 characters, and not beginning with the reserved <c>aws:</c> (in any case); values of 0 to 256 characters;
 /// both made of Unicode letters, numbers, white space and <c>_ . : / = + - @</c>. Lengths count UTF-16 code units, as
 /// S3 does ("object tags are internally represented in UTF-16").
@@ -12,17 +20,24 @@ namespace OrleansEc2;
 public static class ObjectTagRules
 {
     public const int MaxTags = 10;
+    public const int MaxBucketTags = 50;
     public const int MaxKeyLength = 128;
     public const int MaxValueLength = 256;
     public const string ReservedPrefix = "aws:";
 
-    /// <summary>The first rule <paramref name="tags"/> breaks, in S3's words; null when it keeps them all.</summary>
-    public static ObjectTagProblem? Check(IReadOnlyList<Tag> tags)
+    /// <summary>The first rule an object's <paramref name="tags"/> break, in S3's words; null when they keep them all.</summary>
+    public static ObjectTagProblem? Check(IReadOnlyList<Tag> tags) => Check(tags, TagSetOwner.Object);
+
+    /// <summary>The first rule <paramref name="tags"/> break as the tag set of <paramref name="owner"/>, in S3's words; null when they keep them all.</summary>
+    public static ObjectTagProblem? Check(IReadOnlyList<Tag> tags, TagSetOwner owner)
     {
         ArgumentNullException.ThrowIfNull(tags);
-        if (tags.Count > MaxTags)
+        var (limit, tooMany) = owner == TagSetOwner.Bucket
+            ? (MaxBucketTags, $"Bucket tag count cannot be greater than {MaxBucketTags}")
+            : (MaxTags, $"Object tags cannot be greater than {MaxTags}");
+        if (tags.Count > limit)
         {
-            return new ObjectTagProblem(Ec2ErrorCodes.BadRequest, $"Object tags cannot be greater than {MaxTags}", null, null);
+            return new ObjectTagProblem(Ec2ErrorCodes.BadRequest, tooMany, null, null);
         }
 
         var keys = new HashSet<string>(StringComparer.Ordinal);
@@ -35,7 +50,7 @@ public static class ObjectTagRules
 
             if (key.StartsWith(ReservedPrefix, StringComparison.OrdinalIgnoreCase))
             {
-                return new ObjectTagProblem(Ec2ErrorCodes.InvalidTag, "Your TagKey cannot be prefixed with aws:", key, null);
+                return new ObjectTagProblem(Ec2ErrorCodes.InvalidTag, ReservedPrefixMessage(key, owner), key, null);
             }
 
             if (tag.Value is not { Length: <= MaxValueLength } value || !IsTagText(value))
@@ -51,6 +66,17 @@ public static class ObjectTagRules
 
         return null;
     }
+
+    /// <summary>
+    /// What S3 says of a key in the reserved prefix: one message for objects; for buckets, the system tags' own prefix
+    /// (<c>aws:</c> exactly) is theirs to set, and the prefix in another case is no system tag's.
+    /// </summary>
+    private static string ReservedPrefixMessage(string key, TagSetOwner owner) => owner switch
+    {
+        TagSetOwner.Bucket when key.StartsWith(ReservedPrefix, StringComparison.Ordinal) => "System tags cannot be added/updated by requester",
+        TagSetOwner.Bucket => "Invalid Tag. Tags cannot start with \"aws:\"(case insensitive) unless they are System Tags that start with \"aws:\"(case sensitive)",
+        _ => "Your TagKey cannot be prefixed with aws:",
+    };
 
     private static bool IsTagText(string text)
     {

@@ -28,6 +28,7 @@ internal static class S3Errors
     public const string IncorrectNumberOfFilesInPostRequest = "IncorrectNumberOfFilesInPostRequest";
     public const string MalformedPostRequest = "MalformedPOSTRequest";
     public const string InvalidToken = "InvalidToken";
+    public const string MissingSecurityHeader = "MissingSecurityHeader";
 
     public const string InternalErrorMessage = "We encountered an internal error. Please try again.";
 
@@ -42,6 +43,7 @@ internal static class S3Errors
         Ec2ErrorCodes.NoSuchBucket
             or Ec2ErrorCodes.NoSuchKey
             or Ec2ErrorCodes.NoSuchUpload
+            or Ec2ErrorCodes.NoSuchTagSet
             or NoSuchVersion => 404,
         _ when S3Operations.IsMissingConfiguration(code) => 404,
         MethodNotAllowed => 405,

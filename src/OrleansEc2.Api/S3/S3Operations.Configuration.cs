@@ -3,16 +3,14 @@ using OrleansEc2.Api.Ec2;
 namespace OrleansEc2.Api.S3;
 
 /// <summary>
-/// Reads of configuration this endpoint never lets anyone set: each answers what S3 answers for a new bucket (or an
-/// object) nobody has configured — the owner's full control, versioning never enabled, SSE-S3 by default, object
-/// ownership enforced, public access blocked, and the "does not exist" errors for tags, policy, CORS and the rest.
-/// Tools that read these before they work (the AWS CLI's sync, SDK transfer managers, Terraform, rclone) go on.
-/// Setting any of them stays <c>NotImplemented</c>.
+/// Reads of configuration this endpoint never lets anyone set: each answers what S3 answers for a new bucket nobody
+/// has configured — versioning never enabled, SSE-S3 by default, object ownership enforced, public access blocked, and
+/// the "does not exist" errors for policy, CORS and the rest. Tools that read these before they work (the AWS CLI's
+/// sync, SDK transfer managers, Terraform, rclone) go on. Setting any of them stays <c>NotImplemented</c>. The ACLs
+/// are read here too: the owner's full control, and the grant of an object's canned ACL.
 /// </summary>
 internal sealed partial class S3Operations
 {
-    private const string NoSuchTagSet = "NoSuchTagSet";
-
     /// <summary>The configuration reads answered, by S3 operation name; a null document means the error beside it.</summary>
     internal static readonly IReadOnlyDictionary<string, (string? Document, string? Code, string? Message)> BucketConfigurationReads =
         new Dictionary<string, (string?, string?, string?)>(StringComparer.Ordinal)
@@ -25,7 +23,6 @@ internal sealed partial class S3Operations
             ["GetBucketAccelerateConfiguration"] = ("<AccelerateConfiguration xmlns=\"{0}\"/>", null, null),
             ["GetBucketRequestPayment"] = ("<RequestPaymentConfiguration xmlns=\"{0}\"><Payer>BucketOwner</Payer></RequestPaymentConfiguration>", null, null),
             ["GetBucketNotificationConfiguration"] = ("<NotificationConfiguration xmlns=\"{0}\"/>", null, null),
-            ["GetBucketTagging"] = (null, NoSuchTagSet, "The TagSet does not exist"),
             ["GetBucketPolicy"] = (null, "NoSuchBucketPolicy", "The bucket policy does not exist"),
             ["GetBucketCors"] = (null, "NoSuchCORSConfiguration", "The CORS configuration does not exist"),
             ["GetBucketLifecycleConfiguration"] = (null, "NoSuchLifecycleConfiguration", "The lifecycle configuration does not exist"),
@@ -52,28 +49,73 @@ internal sealed partial class S3Operations
         await S3Xml.WriteAsync(request.Response, xml);
     }
 
-    /// <summary>GetBucketAcl and GetObjectAcl: the bucket owner, who owns every object here, with full control, and no other grant.</summary>
+    /// <summary>
+    /// GetBucketAcl and GetObjectAcl: the bucket owner, who owns every object here, with full control; for an object
+    /// written with one of the EC2 read ACLs, that ACL's READ grant after it (<see cref="S3CannedAclGrants"/>).
+    /// </summary>
     private async Task GetAclAsync(S3RequestContext request)
     {
         await request.VerifyIgnoredBodyAsync();
         var bucket = BucketGrain(request);
         var info = await bucket.GetInfoAsync(request.AccountId);
+        string? cannedAcl = null;
         if (request.Route.Key is { } key)
         {
             RefuseVersionId(request.Query.Get("versionId"));
-            await bucket.GetObjectAsync(request.AccountId, key);
+            cannedAcl = (await bucket.GetObjectAsync(request.AccountId, key)).CannedAcl;
         }
 
-        var name = await DisplayNameAsync(info.OwnerId);
-        var xml = S3Xml.Document("AccessControlPolicy", 640);
+        var xml = S3Xml.Document("AccessControlPolicy", 900);
         await OwnerAsync(xml, "Owner", info.OwnerId);
-        xml.Start("AccessControlList").Start("Grant")
-            .Raw("<Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"CanonicalUser\">")
-            .Element("ID", info.OwnerId)
-            .Element("DisplayName", name)
-            .End("Grantee")
-            .Element("Permission", "FULL_CONTROL")
-            .End("Grant").End("AccessControlList").End("AccessControlPolicy");
+        xml.Start("AccessControlList");
+        CanonicalUserGrant(xml, info.OwnerId, await DisplayNameAsync(info.OwnerId), "FULL_CONTROL");
+        if (S3CannedAclGrants.ReaderOf(cannedAcl) is { } reader)
+        {
+            CanonicalUserGrant(xml, reader.Id, reader.DisplayName, "READ");
+        }
+
+        xml.End("AccessControlList").End("AccessControlPolicy");
         await S3Xml.WriteAsync(request.Response, xml);
+    }
+
+    private static void CanonicalUserGrant(Ec2XmlWriter xml, string id, string displayName, string permission) =>
+        xml.Start("Grant")
+            .Raw("<Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"CanonicalUser\">")
+            .Element("ID", id)
+            .Element("DisplayName", displayName)
+            .End("Grantee")
+            .Element("Permission", permission)
+            .End("Grant");
+
+    /// <summary>
+    /// PutObjectAcl in its header form, with the canned ACLs PutObject takes (<see cref="RefuseAcl"/>): the object records
+    /// it, bytes, ETag and tags unchanged. A grant header or an <c>AccessControlPolicy</c> document is refused as on
+    /// PutObject; neither an ACL nor a document is <c>MissingSecurityHeader</c>.
+    /// </summary>
+    private async Task PutObjectAclAsync(S3RequestContext request)
+    {
+        RefuseVersionId(request.Query.Get("versionId"));
+        var bucket = BucketGrain(request);
+
+        // Another account is refused before anything is read, as S3 authorizes first.
+        await bucket.GetInfoAsync(request.AccountId);
+        var body = await request.ReadSmallBodyAsync();
+        var acl = request.Header("x-amz-acl");
+        var grants = request.Request.Headers.Keys.Any(h => h.StartsWith("x-amz-grant-", StringComparison.OrdinalIgnoreCase));
+        if (acl is null && !grants && body.Length == 0)
+        {
+            throw new Ec2Exception(S3Errors.MissingSecurityHeader, "Your request was missing a required header")
+                .WithElement("MissingHeaderName", "x-amz-acl");
+        }
+
+        if (body.Length > 0)
+        {
+            throw new Ec2Exception(S3Errors.AccessControlListNotSupported, "The bucket does not allow ACLs");
+        }
+
+        RefuseAcl(acl, request.Request.Headers.Keys, onObject: true);
+        await bucket.PutObjectAclAsync(request.AccountId, request.Key, RecordedAcl(acl));
+        request.Response.StatusCode = 200;
+        request.Response.ContentLength = 0;
     }
 }

@@ -33,7 +33,8 @@ internal sealed partial class S3Operations
             request.Request.ContentType ?? "",
             UserMetadata(request.Request),
             fullObject ? null : algorithm,
-            tags);
+            tags,
+            RecordedAcl(request.Header("x-amz-acl")));
 
         if (algorithm is not null)
         {

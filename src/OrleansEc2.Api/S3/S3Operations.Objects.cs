@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
+using Microsoft.AspNetCore.Http;
 using OrleansEc2.Api.Auth;
 using OrleansEc2.Api.S3.Payload;
 
@@ -48,7 +49,7 @@ internal sealed partial class S3Operations
         var (blob, checksum) = await StoreBodyAsync(request, MaxSinglePutBytes);
         var stored = await ConditionallyAsync(condition, () => bucket.PutObjectAsync(
             request.AccountId,
-            new PutObjectRequest(request.Key, blob, request.Request.ContentType ?? "", metadata, checksum, tags, condition)));
+            new PutObjectRequest(request.Key, blob, request.Request.ContentType ?? "", metadata, checksum, tags, condition, RecordedAcl(request.Header("x-amz-acl")))));
 
         request.Response.Headers.ETag = S3Xml.QuotedETag(stored.ETag);
         SetChecksumHeaders(request.Response, stored.Checksum);
@@ -117,16 +118,17 @@ internal sealed partial class S3Operations
         }
 
         ByteRange? range = null;
+        int? partNumber = null;
         if (request.Query.Get("partNumber") is { } partText)
         {
             // A part is a ranged read of where the upload laid it (206 even when it is the whole object, as S3 does).
-            var partNumber = ParseInt(partText, "partNumber", 1, 1, 10_000);
+            partNumber = ParseInt(partText, "partNumber", 1, 1, 10_000);
             if (request.Header("Range") is not null)
             {
                 throw S3Errors.InvalidRequest("Cannot specify both Range header and partNumber query parameter");
             }
 
-            var part = info.PartRange(partNumber)
+            var part = info.PartRange(partNumber.Value)
                 ?? throw new Ec2Exception(S3Errors.InvalidPartNumber, "The requested partnumber is not satisfiable");
             range = part.Length == 0 ? null : new ByteRange(part.First, part.First + part.Length - 1);
             if (info.PartsCount is { } partsCount)
@@ -157,9 +159,9 @@ internal sealed partial class S3Operations
             response.Headers["x-amz-meta-" + name] = S3Xml.HeaderValue(value);
         }
 
-        if (range is null && string.Equals(request.Header(ChecksumModeHeader), "ENABLED", StringComparison.OrdinalIgnoreCase))
+        if (string.Equals(request.Header(ChecksumModeHeader), "ENABLED", StringComparison.OrdinalIgnoreCase))
         {
-            SetChecksumHeaders(response, info.Checksum);
+            SetReadChecksumHeaders(response, info, partNumber, range);
         }
 
         foreach (var (header, value) in overrides)
@@ -186,6 +188,32 @@ internal sealed partial class S3Operations
         }
 
         await CopyBlobAsync(info.Blob.Hash, first, length, response.Body, request.Aborted);
+    }
+
+    /// <summary>
+    /// The checksum a read with <c>x-amz-checksum-mode: ENABLED</c> answers, as S3 does: a part of a COMPOSITE multipart
+    /// object answers that part's own checksum (type COMPOSITE); any read of all the bytes — no range, or a range or part
+    /// that is the whole object — the object's; a read of some of them nothing, as no stored checksum covers them. A
+    /// composite object's one part is never answered the composite: without the part's checksum (an object completed
+    /// before they were kept), nothing.
+    /// </summary>
+    private static void SetReadChecksumHeaders(HttpResponse response, S3ObjectInfo info, int? partNumber, ByteRange? range)
+    {
+        if (partNumber is { } part && info.PartChecksum(part) is { } partChecksum)
+        {
+            SetChecksumHeaders(response, partChecksum, "COMPOSITE");
+            return;
+        }
+
+        if (partNumber is not null && info.Checksum is { } checksum && ChecksumType(checksum) == "COMPOSITE")
+        {
+            return;
+        }
+
+        if (range is null || range.Value.Length == info.Size)
+        {
+            SetChecksumHeaders(response, info.Checksum);
+        }
     }
 
     /// <summary>
@@ -340,10 +368,10 @@ internal sealed partial class S3Operations
         var checksum = await ChecksumOfCopyAsync(request, source.Blob, source.Checksum);
 
         // The copy is the same blob under a new key: nothing is copied but the metadata. A destination condition is
-        // decided by the bucket grain with the write.
+        // decided by the bucket grain with the write. As in S3, the copy's ACL is the request's, never the source's.
         var stored = await ConditionallyAsync(condition, () => BucketGrain(request).PutObjectAsync(
             request.AccountId,
-            new PutObjectRequest(request.Key, source.Blob, contentType, metadata, checksum, tags, condition)));
+            new PutObjectRequest(request.Key, source.Blob, contentType, metadata, checksum, tags, condition, RecordedAcl(request.Header("x-amz-acl")))));
 
         var xml = S3Xml.Document("CopyObjectResult", 256)
             .Element("LastModified", S3Xml.Timestamp(stored.LastModified))

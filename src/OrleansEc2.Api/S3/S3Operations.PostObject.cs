@@ -103,7 +103,9 @@ internal sealed partial class S3Operations
             checksum = payload.VerifiedChecksum;
         }
 
-        var stored = await bucket.PutObjectAsync(accountId, new PutObjectRequest(key, blob, form.Get("Content-Type") ?? "", metadata, checksum, tags));
+        var stored = await bucket.PutObjectAsync(
+            accountId,
+            new PutObjectRequest(key, blob, form.Get("Content-Type") ?? "", metadata, checksum, tags, CannedAcl: RecordedAcl(form.Get("acl"))));
         await AnswerPostAsync(http, form, bucketName, stored);
     }
 

@@ -30,10 +30,10 @@ internal sealed partial class S3Operations(
     public const string DefaultStorageClass = "STANDARD";
 
     /// <summary>The canned ACL EC2's bundle uploads carry (the upload policy requires it).</summary>
-    public const string BundleReadAcl = "ec2-bundle-read";
+    public const string BundleReadAcl = ObjectCannedAcls.Ec2BundleRead;
 
     /// <summary>The canned ACL <c>ec2-upload-bundle</c> puts a bundle's parts with by default.</summary>
-    public const string ExecReadAcl = "aws-exec-read";
+    public const string ExecReadAcl = ObjectCannedAcls.AwsExecRead;
 
     private const string UserMetadataPrefix = "x-amz-meta-";
 
@@ -81,6 +81,10 @@ internal sealed partial class S3Operations(
             S3Route.AbortMultipartUpload => AbortMultipartUploadAsync(request),
             S3Route.ListParts => ListPartsAsync(request),
             S3Route.GetBucketAcl or S3Route.GetObjectAcl => GetAclAsync(request),
+            S3Route.PutObjectAcl => PutObjectAclAsync(request),
+            S3Route.GetBucketTagging => GetBucketTaggingAsync(request),
+            S3Route.PutBucketTagging => PutBucketTaggingAsync(request),
+            S3Route.DeleteBucketTagging => DeleteBucketTaggingAsync(request),
             S3Route.GetObjectTagging => GetObjectTaggingAsync(request),
             S3Route.PutObjectTagging => PutObjectTaggingAsync(request),
             S3Route.DeleteObjectTagging => DeleteObjectTaggingAsync(request),
@@ -186,9 +190,9 @@ internal sealed partial class S3Operations(
     /// Buckets here enforce the bucket owner's ownership of every object, as new S3 buckets do: an ACL that grants nobody
     /// but the owner anything is taken, any other ACL (or grant) is refused. On an object that includes the two canned
     /// ACLs that only let EC2 read a bundle — <c>ec2-bundle-read</c> (what the upload policy of BundleInstance requires
-    /// on every part and the manifest) and <c>aws-exec-read</c> (what <c>ec2-upload-bundle</c> sends by default): EC2
-    /// here reads its owner's bundles anyway, so they grant nothing the bucket does not already allow, and refusing them
-    /// would refuse the bundle tools' uploads. PUT and POST take the same ACLs, as in S3.
+    /// on every part and the manifest) and <c>aws-exec-read</c> (what <c>ec2-upload-bundle</c> sends by default): refusing
+    /// them would refuse the bundle tools' uploads. They are recorded with the object (<see cref="RecordedAcl"/>) and
+    /// GetObjectAcl lists their grant. PUT, POST and PutObjectAcl take the same ACLs, as in S3.
     /// </summary>
     private static void RefuseAcl(string? acl, IEnumerable<string> names, bool onObject)
     {
@@ -198,6 +202,9 @@ internal sealed partial class S3Operations(
             throw new Ec2Exception(S3Errors.AccessControlListNotSupported, "The bucket does not allow ACLs");
         }
     }
+
+    /// <summary>What an object records of an ACL <see cref="RefuseAcl"/> took: the two EC2 read ACLs; none for the owner's alone.</summary>
+    private static string? RecordedAcl(string? acl) => acl is BundleReadAcl or ExecReadAcl ? acl : null;
 
     /// <summary>Versioning is off in every bucket here: the only version is <c>null</c>.</summary>
     private static void RefuseVersionId(string? versionId)
@@ -223,7 +230,7 @@ internal sealed partial class S3Operations(
         return Math.Min(parsed, max);
     }
 
-    private static void SetChecksumHeaders(HttpResponse response, ObjectChecksum? checksum)
+    private static void SetChecksumHeaders(HttpResponse response, ObjectChecksum? checksum, string? checksumType = null)
     {
         if (checksum is null || Payload.S3ChecksumAlgorithm.FromName(checksum.Algorithm) is not { } algorithm)
         {
@@ -231,7 +238,7 @@ internal sealed partial class S3Operations(
         }
 
         response.Headers[algorithm.HeaderName] = checksum.Value;
-        response.Headers["x-amz-checksum-type"] = ChecksumType(checksum);
+        response.Headers["x-amz-checksum-type"] = checksumType ?? ChecksumType(checksum);
     }
 
     private static string ChecksumType(ObjectChecksum checksum) =>

@@ -58,6 +58,10 @@ internal sealed partial record S3Route(string? Bucket, string? Key, S3Query Quer
     public const string ListParts = "ListParts";
     public const string GetBucketAcl = "GetBucketAcl";
     public const string GetObjectAcl = "GetObjectAcl";
+    public const string PutObjectAcl = "PutObjectAcl";
+    public const string GetBucketTagging = "GetBucketTagging";
+    public const string PutBucketTagging = "PutBucketTagging";
+    public const string DeleteBucketTagging = "DeleteBucketTagging";
     public const string GetObjectTagging = "GetObjectTagging";
     public const string PutObjectTagging = "PutObjectTagging";
     public const string DeleteObjectTagging = "DeleteObjectTagging";
@@ -208,6 +212,11 @@ internal sealed partial record S3Route(string? Bucket, string? Key, S3Query Quer
                 return GetBucketAcl;
             }
 
+            if (subresource == "tagging")
+            {
+                return GetBucketTagging;
+            }
+
             if (subresource is not null)
             {
                 var operation = "GetBucket" + BucketSubresources[subresource];
@@ -224,12 +233,22 @@ internal sealed partial record S3Route(string? Bucket, string? Key, S3Query Quer
 
         if (HttpMethods.IsPut(method))
         {
-            return subresource is null ? CreateBucket : NotImplementedPrefix + "PutBucket" + BucketSubresources[subresource];
+            return subresource switch
+            {
+                null => CreateBucket,
+                "tagging" => PutBucketTagging,
+                _ => NotImplementedPrefix + "PutBucket" + BucketSubresources[subresource],
+            };
         }
 
         if (HttpMethods.IsDelete(method))
         {
-            return subresource is null ? DeleteBucket : NotImplementedPrefix + "DeleteBucket" + BucketSubresources[subresource];
+            return subresource switch
+            {
+                null => DeleteBucket,
+                "tagging" => DeleteBucketTagging,
+                _ => NotImplementedPrefix + "DeleteBucket" + BucketSubresources[subresource],
+            };
         }
 
         if (HttpMethods.IsPost(method))
@@ -280,6 +299,7 @@ internal sealed partial record S3Route(string? Bucket, string? Key, S3Query Quer
             {
                 null => copySource ? CopyObject : PutObject,
                 "tagging" => PutObjectTagging,
+                "acl" => PutObjectAcl,
                 _ => NotImplementedPrefix + "PutObject" + ObjectSubresources[subresource],
             };
         }

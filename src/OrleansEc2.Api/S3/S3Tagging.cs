@@ -6,9 +6,9 @@ using OrleansEc2.Api.Ec2;
 namespace OrleansEc2.Api.S3;
 
 /// <summary>
-/// An object's tag set as S3 carries it: the <c>x-amz-tagging</c> header (URL query form, <c>k1=v1&amp;k2=v2</c>) of
-/// PutObject, CreateMultipartUpload and CopyObject, and the <c>&lt;Tagging&gt;</c> document of Get/PutObjectTagging.
-/// Either is checked against <see cref="ObjectTagRules"/> here, so the error names the tag as S3's does.
+/// A tag set as S3 carries it: the <c>x-amz-tagging</c> header (URL query form, <c>k1=v1&amp;k2=v2</c>) of PutObject,
+/// CreateMultipartUpload and CopyObject, and the <c>&lt;Tagging&gt;</c> document of Get/PutObjectTagging and
+/// Get/PutBucketTagging. Either is checked against <see cref="ObjectTagRules"/> here, so the error names the tag as S3's does.
 /// </summary>
 internal static class S3Tagging
 {
@@ -51,15 +51,16 @@ internal static class S3Tagging
         }
 
         var result = tags.ToImmutable();
-        Check(result);
+        Check(result, TagSetOwner.Object);
         return result;
     }
 
     /// <summary>
-    /// The tags of a PutObjectTagging document: <c>&lt;Tagging&gt;&lt;TagSet&gt;</c> with <c>&lt;Tag&gt;</c>s of one
-    /// <c>Key</c> and one <c>Value</c> each. An empty body is <c>MissingRequestBodyError</c>, any other shape <c>MalformedXML</c>.
+    /// The tags of a PutObjectTagging (or, for <see cref="TagSetOwner.Bucket"/>, PutBucketTagging) document:
+    /// <c>&lt;Tagging&gt;&lt;TagSet&gt;</c> with <c>&lt;Tag&gt;</c>s of one <c>Key</c> and one <c>Value</c> each, checked
+    /// against the owner's rules. An empty body is <c>MissingRequestBodyError</c>, any other shape <c>MalformedXML</c>.
     /// </summary>
-    public static ImmutableArray<Tag> FromDocument(byte[] body)
+    public static ImmutableArray<Tag> FromDocument(byte[] body, TagSetOwner owner = TagSetOwner.Object)
     {
         if (body.Length == 0)
         {
@@ -85,11 +86,11 @@ internal static class S3Tagging
         }
 
         var result = tags.ToImmutable();
-        Check(result);
+        Check(result, owner);
         return result;
     }
 
-    /// <summary>GetObjectTagging's answer.</summary>
+    /// <summary>GetObjectTagging's and GetBucketTagging's answer.</summary>
     public static Ec2XmlWriter Document(ImmutableArray<Tag> tags)
     {
         var xml = S3Xml.Document("Tagging", 160 + (tags.Length * 96));
@@ -107,9 +108,9 @@ internal static class S3Tagging
         return xml.End("TagSet").End("Tagging");
     }
 
-    private static void Check(ImmutableArray<Tag> tags)
+    private static void Check(ImmutableArray<Tag> tags, TagSetOwner owner)
     {
-        if (ObjectTagRules.Check(tags) is { } problem)
+        if (ObjectTagRules.Check(tags, owner) is { } problem)
         {
             throw problem.ToException().WithElement("TagKey", problem.TagKey).WithElement("TagValue", problem.TagValue);
         }

@@ -36,7 +36,8 @@ internal static partial class SimFaults
         S3Route.ListObjects, S3Route.ListObjectsV2, S3Route.ListMultipartUploads, S3Route.DeleteObjects, S3Route.PutObject, S3Route.PostObject,
         S3Route.CopyObject, S3Route.GetObject, S3Route.HeadObject, S3Route.DeleteObject, S3Route.CreateMultipartUpload,
         S3Route.UploadPart, S3Route.UploadPartCopy, S3Route.CompleteMultipartUpload, S3Route.AbortMultipartUpload,
-        S3Route.ListParts, S3Route.GetBucketAcl, S3Route.GetObjectAcl, S3Route.GetObjectTagging,
+        S3Route.ListParts, S3Route.GetBucketAcl, S3Route.GetObjectAcl, S3Route.PutObjectAcl, S3Route.GetObjectTagging,
+        S3Route.PutObjectTagging, S3Route.DeleteObjectTagging, S3Route.GetBucketTagging, S3Route.PutBucketTagging, S3Route.DeleteBucketTagging,
         .. S3.S3Operations.BucketConfigurationReads.Keys,
     ];
 

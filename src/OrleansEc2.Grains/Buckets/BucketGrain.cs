@@ -103,6 +103,7 @@ public sealed class BucketGrain(
         ArgumentNullException.ThrowIfNull(request);
         ValidateKey(request.Key);
         var tags = ValidateTags(request.Tags);
+        ValidateCannedAcl(request.CannedAcl);
         var blob = ValidateBlob(request.Blob);
         RequireWriteCondition(request.Key, request.Condition, conflict: request.Condition?.CheckedBefore ?? false);
 
@@ -118,7 +119,8 @@ public sealed class BucketGrain(
             request.UserMetadata ?? ImmutableDictionary<string, string>.Empty,
             request.Checksum,
             PartsCount: null,
-            Tags: tags);
+            Tags: tags,
+            CannedAcl: request.CannedAcl);
         var previous = SetObject(stored);
         await PersistAsync();
         await ReleaseAsync(Superseded(previous, blob, holder));
@@ -146,6 +148,46 @@ public sealed class BucketGrain(
         var previous = stored.Tags;
         stored.Tags = StoredTags.From(validated);
         if (previous is null && stored.Tags is null)
+        {
+            return;
+        }
+
+        await PersistAsync();
+    });
+
+    public Task PutObjectAclAsync(string accountId, string key, string? cannedAcl) => GatedAsync(async () =>
+    {
+        RequireOwner(accountId);
+        if (key is null || !state.State.Objects.TryGetValue(key, out var stored))
+        {
+            throw NoSuchKey(key);
+        }
+
+        ValidateCannedAcl(cannedAcl);
+        if (stored.CannedAcl == cannedAcl)
+        {
+            return;
+        }
+
+        stored.CannedAcl = cannedAcl;
+        await PersistAsync();
+    });
+
+    public Task<ImmutableArray<Tag>> GetBucketTaggingAsync(string accountId) => GatedAsync(() =>
+    {
+        RequireOwner(accountId);
+        return state.State.Tags is { Count: > 0 } tags
+            ? Task.FromResult(StoredTags.ToTags(tags))
+            : throw new Ec2Exception(Ec2ErrorCodes.NoSuchTagSet, "The TagSet does not exist");
+    });
+
+    public Task PutBucketTaggingAsync(string accountId, ImmutableArray<Tag> tags) => GatedAsync(async () =>
+    {
+        RequireOwner(accountId);
+        var validated = ValidateTags(tags, TagSetOwner.Bucket);
+        var previous = state.State.Tags;
+        state.State.Tags = StoredTags.From(validated);
+        if (previous is null && state.State.Tags is null)
         {
             return;
         }
@@ -245,11 +287,13 @@ public sealed class BucketGrain(
         string contentType,
         ImmutableDictionary<string, string> userMetadata,
         string? checksumAlgorithm,
-        ImmutableArray<Tag> tags = default) => GatedAsync(async () =>
+        ImmutableArray<Tag> tags = default,
+        string? cannedAcl = null) => GatedAsync(async () =>
     {
         RequireOwner(accountId);
         ValidateKey(key);
         var validated = ValidateTags(tags);
+        ValidateCannedAcl(cannedAcl);
         string uploadId;
         do
         {
@@ -267,6 +311,7 @@ public sealed class BucketGrain(
             ContentType = ContentTypeOrDefault(contentType),
             UserMetadata = new Dictionary<string, string>(userMetadata ?? ImmutableDictionary<string, string>.Empty),
             Tags = StoredTags.From(validated),
+            CannedAcl = cannedAcl,
         };
         state.State.Uploads[uploadId] = upload;
         await PersistAsync();
@@ -356,6 +401,8 @@ public sealed class BucketGrain(
             RequireWriteCondition(key, condition, conflict: true);
             var holder = ObjectHolder(key);
             await ReferenceAsync(blob, holder);
+            // A composite checksum says nothing of one part, so the parts' own are kept for reads of one part, as S3 answers them.
+            var composite = MultipartDigests.CompositeChecksumOf(upload.ChecksumAlgorithm, chosen.Select(p => p.Checksum).ToList());
             var stored = new S3ObjectInfo(
                 Name,
                 key,
@@ -364,10 +411,12 @@ public sealed class BucketGrain(
                 clock.UtcNow,
                 upload.ContentType,
                 upload.UserMetadata.ToImmutableDictionary(),
-                MultipartDigests.CompositeChecksumOf(upload.ChecksumAlgorithm, chosen.Select(p => p.Checksum).ToList()) ?? wholeObjectChecksum,
+                composite ?? wholeObjectChecksum,
                 chosen.Length,
                 [.. chosen.Select(p => p.Blob.Length)],
-                StoredTags.ToTags(upload.Tags));
+                StoredTags.ToTags(upload.Tags),
+                upload.CannedAcl,
+                composite is null ? default : [.. chosen.Select(p => p.Checksum!.Value)]);
             var previous = SetObject(stored);
             state.State.Uploads.Remove(uploadId);
             await PersistAsync();
@@ -537,14 +586,24 @@ public sealed class BucketGrain(
             : new Ec2Exception(Ec2ErrorCodes.PreconditionFailed, "At least one of the pre-conditions you specified did not hold");
     }
 
-    private static ImmutableArray<Tag> ValidateTags(ImmutableArray<Tag> tags)
+    private static ImmutableArray<Tag> ValidateTags(ImmutableArray<Tag> tags, TagSetOwner owner = TagSetOwner.Object)
     {
         if (tags.IsDefaultOrEmpty)
         {
             return [];
         }
 
-        return ObjectTagRules.Check(tags) is { } problem ? throw problem.ToException() : tags;
+        return ObjectTagRules.Check(tags, owner) is { } problem ? throw problem.ToException() : tags;
+    }
+
+    private static void ValidateCannedAcl(string? cannedAcl)
+    {
+        if (!ObjectCannedAcls.IsRecordable(cannedAcl))
+        {
+            throw new Ec2Exception(
+                Ec2ErrorCodes.InvalidArgument,
+                $"An object records no canned ACL but {ObjectCannedAcls.Ec2BundleRead} or {ObjectCannedAcls.AwsExecRead} (was {cannedAcl}).");
+        }
     }
 
     private StoredUpload RequireUpload(string key, string uploadId) =>

@@ -26,6 +26,10 @@ public sealed class BucketState
     [Id(4)]
     public Dictionary<string, StoredUpload> Uploads { get; set; } = [];
 
+    /// <summary>The bucket's tags in the order they were given; null when it has none (and for every bucket stored before bucket tags were).</summary>
+    [Id(5)]
+    public Dictionary<string, string>? Tags { get; set; }
+
     public BucketInfo? ToInfo(string name) => OwnerId is null ? null : new BucketInfo(name, OwnerId, Region, CreationDate);
 }
 
@@ -72,6 +76,14 @@ public sealed class StoredObject
     [Id(11)]
     public Dictionary<string, string>? Tags { get; set; }
 
+    /// <summary>The canned ACL recorded with the object (<see cref="ObjectCannedAcls"/>); null for the owner's full control alone (and for every object stored before ACLs were recorded).</summary>
+    [Id(12)]
+    public string? CannedAcl { get; set; }
+
+    /// <summary>A COMPOSITE multipart object's part checksums, in order; null for any other object (and for those completed before they were kept).</summary>
+    [Id(13)]
+    public string[]? PartChecksums { get; set; }
+
     public static StoredObject From(S3ObjectInfo info) => new()
     {
         BlobHash = info.Blob.Hash,
@@ -86,6 +98,8 @@ public sealed class StoredObject
         PartsCount = info.PartsCount,
         PartSizes = info.PartSizes.IsDefaultOrEmpty ? null : [.. info.PartSizes],
         Tags = StoredTags.From(info.Tags),
+        CannedAcl = info.CannedAcl,
+        PartChecksums = info.PartChecksums.IsDefault ? null : [.. info.PartChecksums],
     };
 
     public S3ObjectInfo ToInfo(string bucket, string key) => new(
@@ -99,7 +113,9 @@ public sealed class StoredObject
         ChecksumAlgorithm is null ? null : new ObjectChecksum(ChecksumAlgorithm, ChecksumValue ?? ""),
         PartsCount,
         PartSizes is null ? default : [.. PartSizes],
-        StoredTags.ToTags(Tags));
+        StoredTags.ToTags(Tags),
+        CannedAcl,
+        PartChecksums is null ? default : [.. PartChecksums]);
 }
 
 /// <summary>A multipart upload in progress: what CreateMultipartUpload said, and the parts uploaded so far by number.</summary>
@@ -133,6 +149,10 @@ public sealed class StoredUpload
     /// <summary>The tags the completed object gets; null when none (and for every upload stored before tags were).</summary>
     [Id(8)]
     public Dictionary<string, string>? Tags { get; set; }
+
+    /// <summary>The canned ACL the completed object records; null for none (and for every upload stored before ACLs were recorded).</summary>
+    [Id(9)]
+    public string? CannedAcl { get; set; }
 
     public MultipartUploadInfo ToInfo() => new(UploadId, Key, InitiatorId, Initiated, ChecksumAlgorithm);
 }

@@ -33,6 +33,10 @@ public sealed class CrossAccountTests(ApiSiloFixture silo)
         "PutObjectTagging",
         "DeleteObjectTagging",
         "ConditionalPutObject",
+        "GetBucketTagging",
+        "PutBucketTagging",
+        "DeleteBucketTagging",
+        "PutObjectAcl",
     };
 
     [Theory]
@@ -73,6 +77,10 @@ public sealed class CrossAccountTests(ApiSiloFixture silo)
             "GetObjectTagging" => () => bob.GetObjectTaggingAsync(new GetObjectTaggingRequest { BucketName = bucket, Key = "secret.txt" }),
             "PutObjectTagging" => () => bob.PutObjectTaggingAsync(new PutObjectTaggingRequest { BucketName = bucket, Key = "secret.txt", Tagging = new Tagging { TagSet = [new Amazon.S3.Model.Tag { Key = "by", Value = "bob" }] } }),
             "DeleteObjectTagging" => () => bob.DeleteObjectTaggingAsync(new DeleteObjectTaggingRequest { BucketName = bucket, Key = "secret.txt" }),
+            "GetBucketTagging" => () => bob.GetBucketTaggingAsync(new GetBucketTaggingRequest { BucketName = bucket }),
+            "PutBucketTagging" => () => bob.PutBucketTaggingAsync(new PutBucketTaggingRequest { BucketName = bucket, TagSet = [new Amazon.S3.Model.Tag { Key = "by", Value = "bob" }] }),
+            "DeleteBucketTagging" => () => bob.DeleteBucketTaggingAsync(new DeleteBucketTaggingRequest { BucketName = bucket }),
+            "PutObjectAcl" => () => bob.PutObjectAclAsync(new PutObjectAclRequest { BucketName = bucket, Key = "secret.txt", ACL = S3CannedACL.AWSExecRead }),
             "ConditionalPutObject" => () => bob.PutObjectAsync(new Amazon.S3.Model.PutObjectRequest { BucketName = bucket, Key = "secret.txt", ContentBody = "bob was here", IfMatch = "*" }),
             _ => throw new ArgumentOutOfRangeException(nameof(attempt)),
         };

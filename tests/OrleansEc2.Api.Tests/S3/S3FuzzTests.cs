@@ -376,6 +376,11 @@ public sealed class S3FuzzTests(ApiSiloFixture silo, ITestOutputHelper output)
             return Encoding.UTF8.GetBytes(Pick(random, TaggingDocuments));
         }
 
+        if (method == HttpMethod.Put && random.Next(3) == 0 && query.Contains("acl", StringComparison.Ordinal))
+        {
+            return Encoding.UTF8.GetBytes(Pick(random, AclDocuments));
+        }
+
         if (method == HttpMethod.Post && random.Next(4) != 0 && (query.Contains("delete", StringComparison.Ordinal) || query.Contains("uploadId", StringComparison.Ordinal)))
         {
             var xml = random.Next(3) == 0 ? Pick(random, MalformedXml) : query.Contains("delete", StringComparison.Ordinal) ? DeleteXml(random) : CompleteXml(random);
@@ -422,6 +427,14 @@ public sealed class S3FuzzTests(ApiSiloFixture silo, ITestOutputHelper output)
         "<Tagging><TagSet><Tag><Key>a</Key></Tag></TagSet></Tagging>", "<Tagging><TagSet><Tag><Key>a</Key><Value>1</Value></Tag><Tag><Key>a</Key><Value>2</Value></Tag></TagSet></Tagging>",
         "<Tagging><TagSet><Tag><Key>aws:x</Key><Value>1</Value></Tag></TagSet></Tagging>", "<Tagging><TagSet><Tag><Key></Key><Value>\u0001</Value></Tag></TagSet></Tagging>",
         "<Tagging><TagSet>" + string.Concat(Enumerable.Range(0, 11).Select(i => $"<Tag><Key>k{i}</Key><Value/></Tag>")) + "</TagSet></Tagging>", "<Tagging><TagSet>", "",
+        "<Tagging><TagSet>" + string.Concat(Enumerable.Range(0, 51).Select(i => $"<Tag><Key>k{i}</Key><Value/></Tag>")) + "</TagSet></Tagging>",
+        "<Tagging><TagSet><Tag><Key>AWS:x</Key><Value>1</Value></Tag></TagSet></Tagging>",
+    ];
+
+    private static readonly string[] AclDocuments =
+    [
+        "<AccessControlPolicy><Owner><ID>111122223333</ID></Owner><AccessControlList/></AccessControlPolicy>", "<AccessControlPolicy>", "",
+        "<AccessControlPolicy><AccessControlList><Grant><Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"Group\"><URI>http://acs.amazonaws.com/groups/global/AllUsers</URI></Grantee><Permission>READ</Permission></Grant></AccessControlList></AccessControlPolicy>",
     ];
 
     private static string DeleteXml(Random random)
@@ -463,7 +476,7 @@ public sealed class S3FuzzTests(ApiSiloFixture silo, ITestOutputHelper output)
                 16 => ("x-amz-decoded-content-length", Pick(random, ["garbage", "-1", "999999999999", "0", "1", body.Length.ToString(CultureInfo.InvariantCulture), "99999999999999999999999"])),
                 17 => ("x-amz-metadata-directive", Pick(random, ["COPY", "REPLACE", "garbage", "copy", ""])),
                 18 => ("x-amz-storage-class", Pick(random, ["STANDARD", "GLACIER", "garbage", ""])),
-                19 => ("x-amz-acl", Pick(random, ["private", "public-read", "garbage", "bucket-owner-full-control"])),
+                19 => ("x-amz-acl", Pick(random, ["private", "public-read", "garbage", "bucket-owner-full-control", "aws-exec-read", "ec2-bundle-read"])),
                 20 => (Pick(random, ["x-amz-meta-a", "x-amz-meta-", "x-amz-meta-big", "x-amz-meta-utf8"]), Pick(random, ["v", "", new string('m', 3000), "=?UTF-8?B?w7w=?=", "ü", "日本語", "\u0080x"])),
                 21 => ("content-type", Pick(random, ["text/plain", "garbage", "application/xml", "multipart/form-data; boundary=x", "text/ü", "\u00ff"])),
                 22 => ("content-encoding", Pick(random, ["aws-chunked", "gzip", "aws-chunked,gzip", "garbage"])),

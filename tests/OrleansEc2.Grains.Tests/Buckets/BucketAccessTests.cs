@@ -16,6 +16,9 @@ public sealed class BucketAccessTests(ClusterFixture fixture)
             ["PutObject"] = (b, who, t) => b.PutObjectAsync(who, new PutObjectRequest("new-key", t.Blob, "text/plain", ImmutableDictionary<string, string>.Empty, null)),
             ["CheckWriteCondition"] = (b, who, _) => b.CheckWriteConditionAsync(who, "key", new ObjectWriteCondition(null, IfNoneMatch: true)),
             ["PutObjectTagging"] = (b, who, _) => b.PutObjectTaggingAsync(who, "key", [new Tag("by", "bob")]),
+            ["PutObjectAcl"] = (b, who, _) => b.PutObjectAclAsync(who, "key", null),
+            ["GetBucketTagging"] = (b, who, _) => b.GetBucketTaggingAsync(who),
+            ["PutBucketTagging"] = (b, who, _) => b.PutBucketTaggingAsync(who, [new Tag("by", "bob")]),
             ["GetObject"] = (b, who, _) => b.GetObjectAsync(who, "key"),
             ["DeleteObject"] = (b, who, _) => b.DeleteObjectAsync(who, "key"),
             ["DeleteObjects"] = (b, who, _) => b.DeleteObjectsAsync(who, ["key"]),
@@ -69,7 +72,10 @@ public sealed class BucketAccessTests(ClusterFixture fixture)
     {
         var bucket = await _kit.CreateBucketAsync(BucketTestKit.Alice);
         var blob = await _kit.PutBlobAsync(BucketTestKit.Bytes(64, seed: 501));
-        await bucket.PutObjectAsync(BucketTestKit.Alice, new PutObjectRequest("key", blob, "text/plain", ImmutableDictionary<string, string>.Empty, null, [new Tag("by", "alice")]));
+        await bucket.PutObjectAsync(
+            BucketTestKit.Alice,
+            new PutObjectRequest("key", blob, "text/plain", ImmutableDictionary<string, string>.Empty, null, [new Tag("by", "alice")], CannedAcl: ObjectCannedAcls.AwsExecRead));
+        await bucket.PutBucketTaggingAsync(BucketTestKit.Alice, [new Tag("owner", "alice")]);
         var upload = await bucket.CreateMultipartUploadAsync(BucketTestKit.Alice, "upload-key", "text/plain", ImmutableDictionary<string, string>.Empty, null);
         await bucket.UploadPartAsync(BucketTestKit.Alice, "upload-key", upload.UploadId, 1, blob, null);
         return (bucket, new Target(blob, upload.UploadId));
@@ -83,6 +89,7 @@ public sealed class BucketAccessTests(ClusterFixture fixture)
             Info = await bucket.GetInfoAsync(BucketTestKit.Alice),
             Objects = (await bucket.ListObjectsAsync(BucketTestKit.Alice, new ListObjectsQuery(null, null, 1000, null))).Objects,
             Uploads = uploads,
+            Tags = await bucket.GetBucketTaggingAsync(BucketTestKit.Alice),
             Parts = await bucket.ListPartsAsync(BucketTestKit.Alice, "upload-key", uploads.Single().UploadId),
         };
     }

@@ -139,6 +139,45 @@ public sealed class MultipartUploadTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Complete_OfACompositeUpload_KeepsEachPartsChecksumWithTheObject_ThroughADeactivation()
+    {
+        var bucket = await _kit.CreateBucketAsync();
+        var upload = await bucket.CreateMultipartUploadAsync(BucketTestKit.Alice, "summed", "application/octet-stream", ImmutableDictionary<string, string>.Empty, "SHA256");
+        var parts = new List<CompletedPart>();
+        foreach (var (number, bytes) in new[] { (1, PartOne), (2, PartTwo), (3, PartThree) })
+        {
+            var checksum = new ObjectChecksum("SHA256", Convert.ToBase64String(SHA256.HashData(bytes)));
+            var uploaded = await bucket.UploadPartAsync(BucketTestKit.Alice, "summed", upload.UploadId, number, await _kit.PutBlobAsync(bytes), checksum);
+            parts.Add(new CompletedPart(number, uploaded.ETag));
+        }
+
+        // Part 2 is left out: the object's parts are those the completion names, renumbered in their order.
+        await bucket.CompleteMultipartUploadAsync(BucketTestKit.Alice, "summed", upload.UploadId, [parts[0], parts[2]]);
+        await _kit.DeactivateAllAsync();
+        var got = await bucket.GetObjectAsync(BucketTestKit.Alice, "summed");
+
+        got.PartChecksums.Should().Equal(Convert.ToBase64String(SHA256.HashData(PartOne)), Convert.ToBase64String(SHA256.HashData(PartThree)));
+        got.PartChecksum(1).Should().Be(new ObjectChecksum("SHA256", Convert.ToBase64String(SHA256.HashData(PartOne))));
+        got.PartChecksum(2).Should().Be(new ObjectChecksum("SHA256", Convert.ToBase64String(SHA256.HashData(PartThree))));
+        got.PartChecksum(3).Should().BeNull();
+        got.PartChecksum(0).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task Complete_WithoutACompositeChecksum_KeepsNoPartChecksums()
+    {
+        var bucket = await _kit.CreateBucketAsync();
+        var upload = await bucket.CreateMultipartUploadAsync(BucketTestKit.Alice, "plain", "application/octet-stream", ImmutableDictionary<string, string>.Empty, null);
+        var part = await bucket.UploadPartAsync(BucketTestKit.Alice, "plain", upload.UploadId, 1, await _kit.PutBlobAsync(PartThree), new ObjectChecksum("CRC32", "AAAAAA=="));
+
+        var completed = await bucket.CompleteMultipartUploadAsync(BucketTestKit.Alice, "plain", upload.UploadId, [new CompletedPart(1, part.ETag)]);
+
+        completed.Checksum.Should().BeNull();
+        completed.PartChecksums.IsDefault.Should().BeTrue();
+        completed.PartChecksum(1).Should().BeNull();
+    }
+
+    [Fact]
     public async Task UploadPart_WithAChecksumOfAnotherAlgorithmThanTheUpload_FailsWithInvalidRequest()
     {
         var bucket = await _kit.CreateBucketAsync();

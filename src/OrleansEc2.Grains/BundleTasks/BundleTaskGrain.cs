@@ -624,7 +624,7 @@ public sealed partial class BundleTaskGrain(
         {
             cancellationToken.ThrowIfCancellationRequested();
             var part = parts[i];
-            await bucket.PutObjectAsync(account, new PutObjectRequest(part.FileName, part.Blob, PartContentType, ImmutableDictionary<string, string>.Empty, null));
+            await bucket.PutObjectAsync(account, new PutObjectRequest(part.FileName, part.Blob, PartContentType, ImmutableDictionary<string, string>.Empty, null, CannedAcl: ObjectCannedAcls.Ec2BundleRead));
             ThrowIfFailing();
             Record.PartsStored = i + 1;
             SetProgress(BundlingShare + ((100 - BundlingShare) * (i + 1) / (parts.Count + 1)));
@@ -634,7 +634,7 @@ public sealed partial class BundleTaskGrain(
         await WaitPhaseMinimumAsync(cancellationToken);
         ThrowIfFailing();
         var manifest = Record.Manifest ?? throw new InvalidOperationException($"Bundle task {BundleId} is storing without a manifest.");
-        await bucket.PutObjectAsync(account, new PutObjectRequest(ManifestKey, manifest, ManifestContentType, ImmutableDictionary<string, string>.Empty, null));
+        await bucket.PutObjectAsync(account, new PutObjectRequest(ManifestKey, manifest, ManifestContentType, ImmutableDictionary<string, string>.Empty, null, CannedAcl: ObjectCannedAcls.Ec2BundleRead));
 
         await RestartInstanceAsync(_work.Stopping);
         await Instance.EndBundleAsync(BundleId);

@@ -44,6 +44,9 @@ public sealed partial class MigrationGrain(
 
     private const string DefaultManifestContentType = "text/xml";
 
+    /// <summary>What ec2-migrate-bundle writes the copied parts and manifest with by default (its <c>--acl</c>): EC2's AMI-reading account may read them.</summary>
+    private const string MigratedAcl = ObjectCannedAcls.AwsExecRead;
+
     /// <summary>Orleans' smallest reminder period.</summary>
     private static readonly TimeSpan ReminderPeriod = TimeSpan.FromMinutes(1);
 
@@ -408,7 +411,7 @@ public sealed partial class MigrationGrain(
         await ThrowIfCancelledAsync();
         await DestinationBucket.PutObjectAsync(
             Current.AccountId,
-            new PutObjectRequest(part.DestinationKey, source.Blob, source.ContentType, source.UserMetadata, source.Checksum));
+            new PutObjectRequest(part.DestinationKey, source.Blob, source.ContentType, source.UserMetadata, source.Checksum, CannedAcl: MigratedAcl));
     }
 
     private sealed record PartCopy(MigrationPart Part, S3ObjectInfo? Source);
@@ -426,7 +429,7 @@ public sealed partial class MigrationGrain(
         {
             await DestinationBucket.PutObjectAsync(
                 Current.AccountId,
-                new PutObjectRequest(Current.DestinationManifestKey, Record.ResealedManifest!, Record.ManifestContentType, ImmutableDictionary<string, string>.Empty, null));
+                new PutObjectRequest(Current.DestinationManifestKey, Record.ResealedManifest!, Record.ManifestContentType, ImmutableDictionary<string, string>.Empty, null, CannedAcl: MigratedAcl));
         }
 
         if (Record.Registration is { } registration)

@@ -71,6 +71,8 @@ public sealed class BundleTaskScenarioTests(TimedBundleClusterFixture fixture)
         manifest.Parts.Count.Should().BeGreaterThan(1, "256 KiB parts of a 2 MiB disk");
         manifest.Parts.Select(p => p.FileName).Should().Equal(Enumerable.Range(0, manifest.Parts.Count).Select(i => $"{prefix}.part.{i:D2}"));
         keys.Should().BeEquivalentTo([.. manifest.Parts.Select(p => p.FileName), $"{prefix}.manifest.xml"]);
+        (await ListAsync(grains, bucket, prefix)).Should().OnlyContain(
+            o => o.CannedAcl == ObjectCannedAcls.Ec2BundleRead, "EC2 stores each part and the manifest as the upload policy requires it: ec2-bundle-read");
         manifest.User.Should().Be(Alice);
         var image = await VerifyAndUnbundleAsync(grains, manifest, parts);
 

@@ -69,7 +69,10 @@ public sealed class MigrationGrainTests(ClusterFixture fixture)
             var copy = await Grains.GetGrain<IBucketGrain>(destination).GetObjectAsync(Alice, part.FileName);
             copy.Blob.Should().Be(original.Blob, $"{part.FileName} is copied server-side, not re-encrypted");
             copy.ETag.Should().Be(original.ETag);
+            copy.CannedAcl.Should().Be(ObjectCannedAcls.AwsExecRead, "ec2-migrate-bundle writes its copies readable by EC2's AMI account by default");
         }
+
+        (await Grains.GetGrain<IBucketGrain>(destination).GetObjectAsync(Alice, manifestKey)).CannedAcl.Should().Be(ObjectCannedAcls.AwsExecRead);
 
         var resealed = Manifest.Parse(await BundleUploads.ReadTextAsync(Grains, Blobs, Alice, destination, manifestKey));
         using var usKey = PemKeys.ParsePrivateKey(await Grains.GetGrain<IRegionGrain>(UsEast1).GetEc2PrivateKeyPemAsync());

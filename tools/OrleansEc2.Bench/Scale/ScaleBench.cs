@@ -24,9 +24,9 @@ namespace OrleansEc2.Bench.Scale;
 /// </summary>
 public static class ScaleBench
 {
-    private const string AccessKeyId = "AKIAIOSFODNN7EXAMPLE";
-    private const string SecretAccessKey = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
-    private const string Region = "us-east-1";
+    internal const string AccessKeyId = "AKIAIOSFODNN7EXAMPLE";
+    internal const string SecretAccessKey = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    internal const string Region = "us-east-1";
     private const int BaselineInstances = 50;
 
     /// <summary>RunInstances launches at most this many instances per request (the simulator's limit, as EC2's).</summary>
@@ -168,7 +168,7 @@ public static class ScaleBench
     }
 
     /// <summary>Zero durations (as the tests run), small public disks, warnings only.</summary>
-    private static Dictionary<string, string?> Settings(int diskMib) => new()
+    internal static Dictionary<string, string?> Settings(int diskMib) => new()
     {
         ["Durations:Boot"] = "00:00:00",
         ["Durations:Shutdown"] = "00:00:00",
@@ -415,7 +415,7 @@ public static class ScaleBench
     /// A silo <see cref="ApiBench"/>'s way, in this process, on a given data directory: started, then timed to
     /// <c>/_sim/health</c> answering 200 and to the first full DescribeInstances answering what is expected.
     /// </summary>
-    private sealed class BenchSilo : IAsyncDisposable
+    internal sealed class BenchSilo : IAsyncDisposable
     {
         private WebApplication? _app;
 

@@ -75,6 +75,7 @@ public static class SiloHost
         builder.Services.AddSingleton<SiloHistoryRecorder>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SiloHistoryRecorder>());
         builder.Services.AddOrleansEc2Api(configuration);
+        WatchdogStartupFilter.Apply(builder.Services);
 
         var app = builder.Build();
         app.MapGet(HealthPath, GetHealth);

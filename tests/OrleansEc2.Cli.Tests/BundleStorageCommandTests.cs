@@ -136,6 +136,19 @@ public class BundleStorageCommandTests(CliSiloFixture silo)
     }
 
     [Fact]
+    public async Task UploadBundle_WithPublicRead_IsRefusedByS3_AsItsBucketsTakeNoPublicAcl()
+    {
+        using var workspace = silo.Workspace();
+        await BundleAsync(workspace, "public");
+
+        var run = await workspace.RunAsync("ec2-upload-bundle", "-b", "cli-upload-public", "-m", "bundled/public.manifest.xml", "--acl", "public-read");
+
+        run.ExitCode.Should().Be(3);
+        run.Error.Should().Be("Client.AccessControlListNotSupported: The bucket does not allow ACLs\n");
+        (await KeysAsync("cli-upload-public")).Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task UploadBundle_WithoutTheManifest_ExplainsTheUsage()
     {
         using var workspace = silo.Workspace();
@@ -148,6 +161,17 @@ public class BundleStorageCommandTests(CliSiloFixture silo)
             "Usage: ec2sim ec2-upload-bundle -b BUCKET[/PREFIX] -m MANIFEST [-a ACCESS_KEY -s SECRET_KEY] [--acl aws-exec-read|public-read] "
             + "[--location LOCATION] [-d DIRECTORY] [--part N] [--retry] [--skipmanifest] [--url URL]",
             "Try 'ec2sim ec2-upload-bundle --help' for more information.");
+    }
+
+    [Fact]
+    public async Task UploadBundle_WithAnAccessKeyButNoSecretKey_SaysTheyGoTogether()
+    {
+        using var workspace = silo.Workspace();
+
+        var run = await workspace.RunAsync("ec2-upload-bundle", "-b", "some-bucket", "-m", "x.manifest.xml", "-a", CliSiloFixture.AliceKey);
+
+        run.ExitCode.Should().Be(1);
+        run.ErrorLines[0].Should().Be("ec2-upload-bundle: Incomplete AWS credentials: -a/--access-key and -s/--secret-key go together; only one of them is set.");
     }
 
     [Fact]

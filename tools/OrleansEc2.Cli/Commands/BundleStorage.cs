@@ -64,6 +64,14 @@ internal static class BundleStorage
         Description = "Retry on S3 errors, up to five times per operation.",
     };
 
+    /// <summary>The <c>-a</c>/<c>-s</c> pair, or null when neither is given (then <c>-O</c>/<c>-W</c> and the other places decide).</summary>
+    public static (string? AccessKeyId, string? Secret)? Credentials(string? accessKeyId, string? secret) => (accessKeyId, secret) switch
+    {
+        (null, null) => null,
+        (not null, not null) => (accessKeyId, secret),
+        _ => throw CliException.Usage("Incomplete AWS credentials: -a/--access-key and -s/--secret-key go together; only one of them is set."),
+    };
+
     /// <summary>The region of a bucket of the caller's, or null when the caller owns no bucket of that name.</summary>
     public static async Task<string?> OwnBucketRegionAsync(Ec2SimSession session, string bucket, CancellationToken cancellationToken)
     {

@@ -71,9 +71,7 @@ internal sealed class DownloadBundleCommand : ServiceCommand
         "ec2sim ec2-download-bundle -b BUCKET[/PREFIX] (-p PREFIX | -m MANIFEST) -k PRIVATEKEY [-a ACCESS_KEY -s SECRET_KEY] [-d DIRECTORY] [--retry] [--url URL]";
 
     protected override (string? AccessKeyId, string? Secret)? CommandCredentials(ParseResult parseResult) =>
-        parseResult.GetValue(AccessKeyOption) is null && parseResult.GetValue(SecretKeyOption) is null
-            ? null
-            : (parseResult.GetValue(AccessKeyOption), parseResult.GetValue(SecretKeyOption));
+        BundleStorage.Credentials(parseResult.GetValue(AccessKeyOption), parseResult.GetValue(SecretKeyOption));
 
     protected override async Task<int> RunAsync(ParseResult parseResult, Ec2SimSession session, RecordOutput output, CancellationToken cancellationToken)
     {

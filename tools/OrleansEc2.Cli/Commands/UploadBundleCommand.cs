@@ -79,9 +79,7 @@ internal sealed class UploadBundleCommand : ServiceCommand
         + "[--location LOCATION] [-d DIRECTORY] [--part N] [--retry] [--skipmanifest] [--url URL]";
 
     protected override (string? AccessKeyId, string? Secret)? CommandCredentials(ParseResult parseResult) =>
-        parseResult.GetValue(AccessKeyOption) is null && parseResult.GetValue(SecretKeyOption) is null
-            ? null
-            : (parseResult.GetValue(AccessKeyOption), parseResult.GetValue(SecretKeyOption));
+        BundleStorage.Credentials(parseResult.GetValue(AccessKeyOption), parseResult.GetValue(SecretKeyOption));
 
     protected override async Task<int> RunAsync(ParseResult parseResult, Ec2SimSession session, RecordOutput output, CancellationToken cancellationToken)
     {

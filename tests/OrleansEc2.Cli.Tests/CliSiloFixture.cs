@@ -1,5 +1,6 @@
 using Amazon.EC2;
 using Amazon.Runtime;
+using Amazon.S3;
 using OrleansEc2.Testing;
 
 namespace OrleansEc2.Cli.Tests;
@@ -36,6 +37,14 @@ public sealed class CliSiloFixture : IAsyncLifetime
     /// <summary>The AWS SDK's own EC2 client as alice, to check what a command did independently of it.</summary>
     public AmazonEC2Client Ec2(string region = "us-east-1") =>
         new(new BasicAWSCredentials(AliceKey, AliceSecret), new AmazonEC2Config { ServiceURL = Url, AuthenticationRegion = region, MaxErrorRetry = 0 });
+
+    /// <summary>The AWS SDK's own S3 client as alice (path-style), to check what a command stored independently of it.</summary>
+    public AmazonS3Client S3(string region = "us-east-1") =>
+        new(new BasicAWSCredentials(AliceKey, AliceSecret), new AmazonS3Config { ServiceURL = Url, ForcePathStyle = true, AuthenticationRegion = region, MaxErrorRetry = 0 });
+
+    /// <summary>The region's EC2 certificate (PEM), which a bundle must be sealed to for the region to register it.</summary>
+    public Task<string> Ec2CertificatePemAsync(string region = "us-east-1") =>
+        Silo.Grains.GetGrain<IRegionGrain>(region).GetEc2CertificatePemAsync();
 
     /// <summary>The public Windows Server 2003 AMI of the region.</summary>
     public async Task<string> WindowsImageAsync(string region = "us-east-1")

@@ -86,6 +86,9 @@ internal sealed class Ec2SimRootCommand : RootCommand
         Subcommands.Add(new DescribeMigrationCommand(console));
         Subcommands.Add(new BundleImageCommand(console));
         Subcommands.Add(new UnbundleCommand(console));
+        Subcommands.Add(new UploadBundleCommand(console));
+        Subcommands.Add(new DownloadBundleCommand(console));
+        Subcommands.Add(new DeleteBundleCommand(console));
         Subcommands.Add(new GuestWriteFileCommand(console));
         Subcommands.Add(new GuestCatCommand(console));
         Subcommands.Add(new GuestListCommand(console));

@@ -18,12 +18,14 @@ internal abstract class ServiceCommand : BaseCommand
 
     protected sealed override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
+        var (accessKeyId, secret) = CommandCredentials(parseResult)
+            ?? (parseResult.GetValue(Ec2SimRootCommand.AccessKeyOption), parseResult.GetValue(Ec2SimRootCommand.SecretKeyOption));
         var settings = SettingsResolver.Resolve(
             new SettingsResolver.Flags(
                 parseResult.GetValue(Ec2SimRootCommand.UrlOption),
                 parseResult.GetValue(Ec2SimRootCommand.RegionOption),
-                parseResult.GetValue(Ec2SimRootCommand.AccessKeyOption),
-                parseResult.GetValue(Ec2SimRootCommand.SecretKeyOption)),
+                accessKeyId,
+                secret),
             Console,
             CredentialsFallback(parseResult));
         using var session = new Ec2SimSession(settings);
@@ -42,6 +44,12 @@ internal abstract class ServiceCommand : BaseCommand
                 + "(Set the endpoint with -U/--url, EC2_URL or the config file.)");
         }
     }
+
+    /// <summary>
+    /// Credentials a command takes itself in the place of <c>-O</c>/<c>-W</c> (the AMI tools' <c>-a</c>/<c>-s</c>), when
+    /// the command line gives either; null leaves <c>-O</c>/<c>-W</c> and the other places to decide.
+    /// </summary>
+    protected virtual (string? AccessKeyId, string? Secret)? CommandCredentials(ParseResult parseResult) => null;
 
     /// <summary>Credentials a command takes itself (<c>-o</c>/<c>-w</c>), used when no other place gives any.</summary>
     protected virtual (string AccessKeyId, string Secret)? CredentialsFallback(ParseResult parseResult) => null;

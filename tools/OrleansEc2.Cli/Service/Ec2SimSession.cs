@@ -1,18 +1,20 @@
 using System.Net.Sockets;
 using Amazon.EC2;
 using Amazon.Runtime;
+using Amazon.S3;
 using OrleansEc2.Cli.Settings;
 
 namespace OrleansEc2.Cli.Service;
 
 /// <summary>
-/// The clients of one command run: the AWS SDK's EC2 client pointed at the simulator (<c>ServiceURL</c> and
-/// <c>AuthenticationRegion</c>, as a user would configure it) and the signed <c>/_sim/</c> client.
+/// The clients of one command run: the AWS SDK's EC2 and S3 clients pointed at the simulator (<c>ServiceURL</c> and
+/// <c>AuthenticationRegion</c>, path-style for S3, as a user would configure them) and the signed <c>/_sim/</c> client.
 /// </summary>
 internal sealed class Ec2SimSession(Ec2SimSettings settings) : IDisposable
 {
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromMinutes(5) };
     private readonly Dictionary<string, AmazonEC2Client> _ec2 = new(StringComparer.Ordinal);
+    private readonly List<AmazonS3Client> _s3 = [];
 
     public Ec2SimSettings Settings { get; } = settings;
 
@@ -38,6 +40,25 @@ internal sealed class Ec2SimSession(Ec2SimSettings settings) : IDisposable
         return client;
     }
 
+    /// <summary>
+    /// An S3 client signing for <paramref name="region"/> (a bucket answers only requests signed for its own region),
+    /// retrying an error <paramref name="maxErrorRetry"/> times.
+    /// </summary>
+    public AmazonS3Client S3(string region, int maxErrorRetry)
+    {
+        var client = new AmazonS3Client(
+            new BasicAWSCredentials(Settings.AccessKeyId, Settings.SecretAccessKey),
+            new AmazonS3Config
+            {
+                ServiceURL = Settings.ServiceUrl,
+                ForcePathStyle = true,
+                AuthenticationRegion = region,
+                MaxErrorRetry = maxErrorRetry,
+            });
+        _s3.Add(client);
+        return client;
+    }
+
     /// <summary>The <c>/_sim/</c> client, signing as the settings' account for their region.</summary>
     public SimClient Sim() => new(_http, Settings);
 
@@ -58,6 +79,11 @@ internal sealed class Ec2SimSession(Ec2SimSettings settings) : IDisposable
     public void Dispose()
     {
         foreach (var client in _ec2.Values)
+        {
+            client.Dispose();
+        }
+
+        foreach (var client in _s3)
         {
             client.Dispose();
         }

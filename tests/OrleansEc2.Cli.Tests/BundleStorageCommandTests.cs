@@ -14,14 +14,14 @@ public class BundleStorageCommandTests(CliSiloFixture silo)
         using var workspace = silo.Workspace();
         var credentials = await workspace.RunAsync("download-credentials", "-d", "creds");
         var (cert, key) = (credentials.OutLines[0].Split('\t')[1], credentials.OutLines[0].Split('\t')[2]);
-        await File.WriteAllTextAsync(workspace.File("region.crt"), await silo.Ec2CertificatePemAsync());
+        var ec2Cert = credentials.OutLines[1].Split('\t')[2];
         await using (var disk = File.Create(workspace.File("e2eami.img")))
         {
             // A Windows system disk: what a region registers and boots (random bytes are refused as no disk image).
             await SyntheticDisk.WriteAsync(disk, new SyntheticDiskSpec(1 << 20, 5, DiskPlatform.Windows));
         }
 
-        var manifest = await BundleAsync(workspace, "e2eami", cert, key, "region.crt", writeImage: false);
+        var manifest = await BundleAsync(workspace, "e2eami", cert, key, ec2Cert, writeImage: false);
 
         var upload = await workspace.RunAsync("ec2-upload-bundle", "-b", "cli-upload-e2e", "-m", "bundled/e2eami.manifest.xml");
         var register = await workspace.RunAsync("ec2-register", "cli-upload-e2e/e2eami.manifest.xml");

@@ -15,11 +15,15 @@ public class CredentialsCommandTests(CliSiloFixture silo)
         var run = await workspace.RunAsync("download-credentials", "-d", "creds");
 
         run.ExitCode.Should().Be(0);
-        var files = Directory.GetFiles(workspace.File("creds")).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray();
+        var files = Directory.GetFiles(workspace.File("creds")).Select(Path.GetFileName).Where(f => !f!.StartsWith("cert-ec2-", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToArray();
         files.Should().HaveCount(2);
         files[0].Should().MatchRegex("^cert-[A-Z2-7]{32}\\.pem$");
         files[1].Should().Be("pk-" + files[0]!["cert-".Length..]);
-        run.OutLines.Should().Equal(Tabs("CREDENTIALS", workspace.File("creds/" + files[0]), workspace.File("creds/" + files[1])));
+        run.OutLines.Should().Equal(
+            Tabs("CREDENTIALS", workspace.File("creds/" + files[0]), workspace.File("creds/" + files[1])),
+            Tabs("EC2CERT", "us-east-1", workspace.File("creds/cert-ec2-us-east-1.pem")));
+        File.ReadAllText(workspace.File("creds/cert-ec2-us-east-1.pem")).Should().Be(await silo.Ec2CertificatePemAsync(), "the region's EC2 certificate, for ec2-bundle-image --ec2cert");
+        Directory.GetFiles(workspace.File("creds")).Should().HaveCount(3);
 
         using var certificate = X509Certificate2.CreateFromPem(File.ReadAllText(workspace.File("creds/" + files[0])));
         using var key = RSA.Create();

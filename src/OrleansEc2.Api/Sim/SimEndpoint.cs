@@ -127,6 +127,13 @@ internal sealed partial class SimEndpoint(
                 await WriteJsonAsync(context, new { certificate = credentials.CertificatePem, privateKey = credentials.PrivateKeyPem });
                 return;
 
+            case ["region", "ec2-certificate"]:
+                // The signing region's EC2 certificate: what ec2-bundle-image's --ec2cert seals the bundle key for. The
+                // AMI tools shipped it as a file (cert-ec2.pem); here each region has its own key.
+                RequireMethod(method, HttpMethods.Get);
+                await WriteTextAsync(context, "application/x-pem-file", await grains.GetGrain<IRegionGrain>(caller.Region).GetEc2CertificatePemAsync());
+                return;
+
             case ["faults", .. var fault]:
                 await SimFaults.HandleAsync(context, faults, caller, fault, body);
                 return;

@@ -75,6 +75,18 @@ public sealed class SimEndpointTests(ApiSiloFixture silo)
     }
 
     [Fact]
+    public async Task RegionEc2Certificate_IsTheSigningRegionsOwn()
+    {
+        var inUs = await silo.Http.SendAsync(RequestSigner.Signed(HttpMethod.Get, new Uri(silo.BaseUri, "_sim/region/ec2-certificate"), [], ApiSiloFixture.AliceKey, ApiSiloFixture.AliceSecret));
+        var inEu = await silo.Http.SendAsync(RequestSigner.Signed(HttpMethod.Get, new Uri(silo.BaseUri, "_sim/region/ec2-certificate"), [], ApiSiloFixture.AliceKey, ApiSiloFixture.AliceSecret, region: "eu-west-1"));
+
+        inUs.StatusCode.Should().Be(HttpStatusCode.OK);
+        inUs.Content.Headers.ContentType!.MediaType.Should().Be("application/x-pem-file");
+        (await inUs.Content.ReadAsStringAsync()).Should().Be(await silo.Grains.GetGrain<IRegionGrain>("us-east-1").GetEc2CertificatePemAsync());
+        (await inEu.Content.ReadAsStringAsync()).Should().Be(await silo.Grains.GetGrain<IRegionGrain>("eu-west-1").GetEc2CertificatePemAsync());
+    }
+
+    [Fact]
     public async Task Clock_ReadAndAdvance_MovesTheSimulatedClock()
     {
         var before = silo.Time.GetUtcNow();

@@ -9,18 +9,19 @@ namespace OrleansEc2.Cli.Commands;
 /// <summary>
 /// <c>ec2sim download-credentials [-d DIR]</c>: the account's X.509 signing certificate and its private key, as AWS
 /// named the files it let you download: <c>cert-ID.pem</c> and <c>pk-ID.pem</c>, ID 32 characters of base32
-/// (here the SHA-1 of the certificate, so the same certificate always gets the same names).
+/// (here the SHA-1 of the certificate, so the same certificate always gets the same names); and the region's EC2
+/// certificate, <c>cert-ec2-REGION.pem</c>, which the AMI tools shipped as <c>cert-ec2.pem</c>.
 /// </summary>
 internal sealed class DownloadCredentialsCommand : ServiceCommand
 {
     private static readonly Option<string> DirectoryOption = new("--directory", "-d")
     {
-        Description = "The directory to write the two files in (created when missing). Default: the current directory.",
+        Description = "The directory to write the three files in (created when missing). Default: the current directory.",
         HelpName = "DIR",
     };
 
     public DownloadCredentialsCommand(CliConsole console)
-        : base("download-credentials", "Download the account's signing certificate and private key: CREDENTIALS cert-file private-key-file.", console)
+        : base("download-credentials", "Download the account's signing certificate and private key (CREDENTIALS cert-file private-key-file), and the region's EC2 certificate for ec2-bundle-image --ec2cert (EC2CERT region file).", console)
     {
         Options.Add(DirectoryOption);
     }
@@ -41,6 +42,13 @@ internal sealed class DownloadCredentialsCommand : ServiceCommand
         await File.WriteAllTextAsync(certPath, certificatePem, cancellationToken);
         await PrivateFiles.WriteAsync(keyPath, privateKeyPem, cancellationToken);
         output.Add("credentials", new Record("CREDENTIALS").Field("certificate", certPath).Field("privateKey", keyPath));
+
+        // The region's EC2 certificate, which the AMI tools shipped as cert-ec2.pem: ec2-bundle-image's --ec2cert.
+        var region = session.Settings.Region;
+        var ec2CertificatePem = System.Text.Encoding.UTF8.GetString(await session.Sim().SendAsync(HttpMethod.Get, "/_sim/region/ec2-certificate", null, null, cancellationToken));
+        var ec2CertPath = Path.Combine(directory, $"cert-ec2-{region}.pem");
+        await File.WriteAllTextAsync(ec2CertPath, ec2CertificatePem, cancellationToken);
+        output.Add("ec2Certificate", new Record("EC2CERT").Field("region", region).Field("certificate", ec2CertPath));
         return ExitCodes.Success;
     }
 

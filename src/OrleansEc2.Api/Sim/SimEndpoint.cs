@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using OrleansEc2.Api.Auth;
@@ -34,7 +33,6 @@ internal sealed partial class SimEndpoint(
     public const string NotFound = "NotFound";
     public const string MethodNotAllowed = "MethodNotAllowed";
 
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -96,7 +94,7 @@ internal sealed partial class SimEndpoint(
         {
             case ["clock"]:
                 RequireMethod(method, HttpMethods.Get);
-                await WriteJsonAsync(context, ClockJson());
+                await SimJson.WriteAsync(context.Response, 200, ClockJson());
                 return;
 
             case ["clock", "advance"]:
@@ -108,7 +106,7 @@ internal sealed partial class SimEndpoint(
                 }
 
                 clock.Advance(by);
-                await WriteJsonAsync(context, ClockJson());
+                await SimJson.WriteAsync(context.Response, 200, ClockJson());
                 return;
 
             case ["account", "signing-certificate"]:
@@ -124,7 +122,7 @@ internal sealed partial class SimEndpoint(
             case ["account", "signing-credentials"]:
                 RequireMethod(method, HttpMethods.Get);
                 var credentials = await grains.GetGrain<IAccountGrain>(caller.AccountId).GetSigningCredentialsAsync();
-                await WriteJsonAsync(context, new { certificate = credentials.CertificatePem, privateKey = credentials.PrivateKeyPem });
+                await SimJson.WriteAsync(context.Response, 200, new { certificate = credentials.CertificatePem, privateKey = credentials.PrivateKeyPem });
                 return;
 
             case ["region", "ec2-certificate"]:
@@ -160,7 +158,7 @@ internal sealed partial class SimEndpoint(
             case ["files"]:
                 RequireMethod(method, HttpMethods.Get);
                 var files = await instance.ListFilesAsync(accountId);
-                await WriteJsonAsync(context, new { instanceId, files = files.Select(f => new { path = f.Path, length = f.Length, isTemporary = f.IsTemporary }) });
+                await SimJson.WriteAsync(context.Response, 200, new { instanceId, files = files.Select(f => new { path = f.Path, length = f.Length, isTemporary = f.IsTemporary }) });
                 return;
 
             case ["file"]:
@@ -180,12 +178,12 @@ internal sealed partial class SimEndpoint(
                 else if (HttpMethods.IsPut(method))
                 {
                     await instance.WriteFileAsync(accountId, path, body.ToArray());
-                    await WriteJsonAsync(context, new { instanceId, path, length = body.Length });
+                    await SimJson.WriteAsync(context.Response, 200, new { instanceId, path, length = body.Length });
                 }
                 else if (HttpMethods.IsDelete(method))
                 {
                     await instance.DeleteFileAsync(accountId, path);
-                    await WriteJsonAsync(context, new { instanceId, path, deleted = true });
+                    await SimJson.WriteAsync(context.Response, 200, new { instanceId, path, deleted = true });
                 }
                 else
                 {
@@ -197,19 +195,19 @@ internal sealed partial class SimEndpoint(
             case ["disk-cleanup"]:
                 RequireMethod(method, HttpMethods.Post);
                 var removed = await instance.DiskCleanupAsync(accountId);
-                await WriteJsonAsync(context, new { instanceId, removedFiles = removed });
+                await SimJson.WriteAsync(context.Response, 200, new { instanceId, removedFiles = removed });
                 return;
 
             case ["defragment"]:
                 RequireMethod(method, HttpMethods.Post);
                 await instance.DefragmentAsync(accountId);
-                await WriteJsonAsync(context, new { instanceId, defragmented = true });
+                await SimJson.WriteAsync(context.Response, 200, new { instanceId, defragmented = true });
                 return;
 
             case ["zero-free-space"]:
                 RequireMethod(method, HttpMethods.Post);
                 await instance.ZeroFreeSpaceAsync(accountId);
-                await WriteJsonAsync(context, new { instanceId, zeroedFreeSpace = true });
+                await SimJson.WriteAsync(context.Response, 200, new { instanceId, zeroedFreeSpace = true });
                 return;
 
             case ["administrator-password"]:
@@ -230,14 +228,14 @@ internal sealed partial class SimEndpoint(
                 }
 
                 await instance.SetAdministratorPasswordAsync(accountId, password);
-                await WriteJsonAsync(context, new { instanceId, passwordSet = true });
+                await SimJson.WriteAsync(context.Response, 200, new { instanceId, passwordSet = true });
                 return;
 
             case ["shutdown"]:
                 // The guest shuts itself down: the instance stops or terminates as its instanceInitiatedShutdownBehavior says.
                 RequireMethod(method, HttpMethods.Post);
                 var change = await instance.InitiateShutdownAsync(accountId);
-                await WriteJsonAsync(context, new { instanceId, previousState = change.Previous.ToEc2Name(), currentState = change.Current.ToEc2Name() });
+                await SimJson.WriteAsync(context.Response, 200, new { instanceId, previousState = change.Previous.ToEc2Name(), currentState = change.Current.ToEc2Name() });
                 return;
 
             case ["user-data"]:
@@ -290,7 +288,8 @@ internal sealed partial class SimEndpoint(
         throw QueryParameters.Missing("seconds (or by)");
     }
 
-    private static void RequireMethod(string method, string expected)
+    /// <summary><c>MethodNotAllowed</c> unless the request's method is <paramref name="expected"/>.</summary>
+    internal static void RequireMethod(string method, string expected)
     {
         if (!string.Equals(method, expected, StringComparison.OrdinalIgnoreCase))
         {
@@ -306,15 +305,6 @@ internal sealed partial class SimEndpoint(
         _ when code.EndsWith(".NotFound", StringComparison.Ordinal) => 404,
         _ => Ec2Errors.StatusOf(code),
     };
-
-    private static async Task WriteJsonAsync(HttpContext context, object value)
-    {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(value, Json);
-        context.Response.StatusCode = 200;
-        context.Response.ContentType = "application/json";
-        context.Response.ContentLength = bytes.Length;
-        await context.Response.Body.WriteAsync(bytes);
-    }
 
     private static async Task WriteTextAsync(HttpContext context, string contentType, string text)
     {
@@ -332,11 +322,7 @@ internal sealed partial class SimEndpoint(
             return;
         }
 
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(new { code, message }, Json);
-        response.StatusCode = status;
-        response.ContentType = "application/json";
-        response.ContentLength = bytes.Length;
-        await response.Body.WriteAsync(bytes);
+        await SimJson.WriteAsync(response, status, new { code, message });
     }
 
     private static async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)

@@ -25,8 +25,6 @@ internal static partial class SimFaults
 
     private const int MaxMessageLength = 1024;
 
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
-
     private static readonly HashSet<string> KnownFields = ["target", "count", "code", "message", "status", "bucket", "keyPrefix"];
 
     /// <summary>What <c>s3:</c> may name: every operation this endpoint implements.</summary>
@@ -50,16 +48,16 @@ internal static partial class SimFaults
             case [] when HttpMethods.IsPost(method):
                 var fault = faults.Add(accountId, Parse(body));
                 context.Response.Headers.Location = "/_sim/faults/" + fault.FaultId;
-                await WriteJsonAsync(context, StatusCodes.Status201Created, ToJson(fault));
+                await SimJson.WriteAsync(context.Response, StatusCodes.Status201Created, ToJson(fault));
                 return;
 
             case [] when HttpMethods.IsGet(method):
-                await WriteJsonAsync(context, StatusCodes.Status200OK, new { faults = faults.List(accountId).Select(ToJson) });
+                await SimJson.WriteAsync(context.Response, StatusCodes.Status200OK, new { faults = faults.List(accountId).Select(ToJson) });
                 return;
 
             case [] when HttpMethods.IsDelete(method):
                 var cleared = faults.Clear(accountId);
-                await WriteJsonAsync(context, StatusCodes.Status200OK, new { deleted = cleared.Count, faults = cleared.Select(ToJson) });
+                await SimJson.WriteAsync(context.Response, StatusCodes.Status200OK, new { deleted = cleared.Count, faults = cleared.Select(ToJson) });
                 return;
 
             case []:
@@ -67,12 +65,12 @@ internal static partial class SimFaults
 
             case [var id] when HttpMethods.IsGet(method):
                 EnsureFaultId(id);
-                await WriteJsonAsync(context, StatusCodes.Status200OK, ToJson(faults.Find(accountId, id) ?? throw NotFound(id)));
+                await SimJson.WriteAsync(context.Response, StatusCodes.Status200OK, ToJson(faults.Find(accountId, id) ?? throw NotFound(id)));
                 return;
 
             case [var id] when HttpMethods.IsDelete(method):
                 EnsureFaultId(id);
-                await WriteJsonAsync(context, StatusCodes.Status200OK, ToJson(faults.Remove(accountId, id) ?? throw NotFound(id)));
+                await SimJson.WriteAsync(context.Response, StatusCodes.Status200OK, ToJson(faults.Remove(accountId, id) ?? throw NotFound(id)));
                 return;
 
             case [_]:
@@ -103,20 +101,20 @@ internal static partial class SimFaults
         using (var document = SimJson.ParseObject(body, 4, KnownFields, "{ target, count, code, message, status, bucket, keyPrefix }"))
         {
             var root = document.RootElement;
-            var target = Text(root, "target") ?? throw new Ec2Exception(Ec2ErrorCodes.MissingParameter, "The request must contain the parameter target.");
+            var target = SimJson.OptionalString(root, "target") ?? throw new Ec2Exception(Ec2ErrorCodes.MissingParameter, "The request must contain the parameter target.");
             var count = Int(root, "count") ?? 1;
             if (count < 1)
             {
                 throw Invalid($"count must be at least 1 (how many times the fault fires), not {count}.");
             }
 
-            var code = Text(root, "code");
+            var code = SimJson.OptionalString(root, "code");
             if (code is not null && !CodePattern().IsMatch(code))
             {
                 throw Invalid($"code must be an error code (letters, digits and dots, starting with a letter, at most 128 characters), not '{code}'.");
             }
 
-            var message = Text(root, "message");
+            var message = SimJson.OptionalString(root, "message");
             if (message is not null && (message.Length == 0 || message.Length > MaxMessageLength))
             {
                 throw Invalid($"message must be 1 to {MaxMessageLength} characters.");
@@ -128,8 +126,8 @@ internal static partial class SimFaults
                 throw Invalid($"status must be an HTTP error status from 400 to 599, not {status}.");
             }
 
-            var bucket = Text(root, "bucket");
-            var keyPrefix = Text(root, "keyPrefix");
+            var bucket = SimJson.OptionalString(root, "bucket");
+            var keyPrefix = SimJson.OptionalString(root, "keyPrefix");
             if (bucket is { Length: 0 } || keyPrefix is { Length: 0 })
             {
                 throw Invalid("bucket and keyPrefix, when given, must not be empty.");
@@ -208,18 +206,6 @@ internal static partial class SimFaults
         }
     }
 
-    private static string? Text(JsonElement root, string name)
-    {
-        if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        return value.ValueKind == JsonValueKind.String
-            ? value.GetString()!
-            : throw Invalid($"The parameter {name} must be a string, not {value.ValueKind.ToString().ToLowerInvariant()}.");
-    }
-
     private static int? Int(JsonElement root, string name)
     {
         if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
@@ -243,15 +229,6 @@ internal static partial class SimFaults
     private static Ec2Exception NotFound(string id) => new(InvalidFaultIdNotFound, $"The fault ID '{id}' does not exist");
 
     private static Ec2Exception Invalid(string message) => new(Ec2ErrorCodes.InvalidParameterValue, message);
-
-    private static async Task WriteJsonAsync(HttpContext context, int status, object value)
-    {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(value, Json);
-        context.Response.StatusCode = status;
-        context.Response.ContentType = "application/json";
-        context.Response.ContentLength = bytes.Length;
-        await context.Response.Body.WriteAsync(bytes);
-    }
 
     [GeneratedRegex("^[A-Za-z][A-Za-z0-9.]{0,127}$")]
     private static partial Regex CodePattern();

@@ -1,10 +1,23 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http;
 
 namespace OrleansEc2.Api.Sim;
 
 /// <summary>The JSON bodies of <c>/_sim/</c> requests: one object of known fields, refused clearly otherwise.</summary>
 internal static class SimJson
 {
+    private static readonly JsonSerializerOptions Options = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    /// <summary>Answers <paramref name="value"/> as camel-cased JSON with <paramref name="status"/>.</summary>
+    public static async Task WriteAsync(HttpResponse response, int status, object value)
+    {
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(value, Options);
+        response.StatusCode = status;
+        response.ContentType = "application/json";
+        response.ContentLength = bytes.Length;
+        await response.Body.WriteAsync(bytes);
+    }
+
     /// <summary>
     /// Parses <paramref name="body"/> as one JSON object whose fields are all among <paramref name="knownFields"/>:
     /// <c>InvalidRequest</c> for what is not JSON or not an object (naming <paramref name="shape"/>, the fields it
@@ -45,5 +58,21 @@ internal static class SimJson
             document.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// A string field of <paramref name="root"/>: null when missing or null, <c>InvalidParameterValue</c> when it is
+    /// not a string.
+    /// </summary>
+    public static string? OptionalString(JsonElement root, string name)
+    {
+        if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        return value.ValueKind == JsonValueKind.String
+            ? value.GetString()!
+            : throw new Ec2Exception(Ec2ErrorCodes.InvalidParameterValue, $"The parameter {name} must be a string, not {value.ValueKind.ToString().ToLowerInvariant()}.");
     }
 }

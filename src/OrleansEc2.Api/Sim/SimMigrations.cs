@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using OrleansEc2.Api.Ec2;
 
@@ -11,27 +10,25 @@ namespace OrleansEc2.Api.Sim;
 /// </summary>
 internal static class SimMigrations
 {
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
-
     public static async Task HandleAsync(HttpContext context, IGrainFactory grains, Caller caller, string[] path, ReadOnlyMemory<byte> body)
     {
         var method = context.Request.Method;
         switch (path)
         {
             case []:
-                RequireMethod(method, HttpMethods.Post);
+                SimEndpoint.RequireMethod(method, HttpMethods.Post);
                 var request = ParseRequest(caller.AccountId, body);
                 var migrationId = Ec2Ids.NewMigrationId();
                 var started = await grains.GetGrain<IMigrationGrain>(migrationId).StartAsync(request);
                 context.Response.Headers.Location = "/_sim/migrations/" + migrationId;
-                await WriteJsonAsync(context, StatusCodes.Status202Accepted, ToJson(started));
+                await SimJson.WriteAsync(context.Response, StatusCodes.Status202Accepted, ToJson(started));
                 return;
 
             case [var id]:
-                RequireMethod(method, HttpMethods.Get);
+                SimEndpoint.RequireMethod(method, HttpMethods.Get);
                 MigrationErrorCodes.EnsureMigrationId(id);
                 var described = await grains.GetGrain<IMigrationGrain>(id).DescribeAsync(caller.AccountId);
-                await WriteJsonAsync(context, StatusCodes.Status200OK, ToJson(described));
+                await SimJson.WriteAsync(context.Response, StatusCodes.Status200OK, ToJson(described));
                 return;
 
             default:
@@ -65,48 +62,20 @@ internal static class SimMigrations
         using (var document = SimJson.ParseObject(body, 8, KnownFields, "{ cert, privateKey, sourceBucket, manifest, destinationBucket, location }"))
         {
             var root = document.RootElement;
+
+            // A missing field is empty: the migration's own checks name it as missing.
             return new MigrateImageRequest(
                 accountId,
-                Text(root, "cert"),
-                Text(root, "privateKey"),
-                Text(root, "sourceBucket"),
-                Text(root, "manifest"),
-                Text(root, "destinationBucket"),
-                Text(root, "location"),
-                root.TryGetProperty("destinationKeyPrefix", out var prefix) && prefix.ValueKind != JsonValueKind.Null ? Text(root, "destinationKeyPrefix") : null);
+                SimJson.OptionalString(root, "cert") ?? "",
+                SimJson.OptionalString(root, "privateKey") ?? "",
+                SimJson.OptionalString(root, "sourceBucket") ?? "",
+                SimJson.OptionalString(root, "manifest") ?? "",
+                SimJson.OptionalString(root, "destinationBucket") ?? "",
+                SimJson.OptionalString(root, "location") ?? "",
+                SimJson.OptionalString(root, "destinationKeyPrefix"));
         }
     }
 
     private static readonly HashSet<string> KnownFields =
         ["cert", "privateKey", "sourceBucket", "manifest", "destinationBucket", "location", "destinationKeyPrefix"];
-
-    /// <summary>A string field; a missing one is empty (the migration names it as missing).</summary>
-    private static string Text(JsonElement root, string name)
-    {
-        if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            return "";
-        }
-
-        return value.ValueKind == JsonValueKind.String
-            ? value.GetString()!
-            : throw new Ec2Exception(Ec2ErrorCodes.InvalidParameterValue, $"The parameter {name} must be a string, not {value.ValueKind.ToString().ToLowerInvariant()}.");
-    }
-
-    private static void RequireMethod(string method, string expected)
-    {
-        if (!string.Equals(method, expected, StringComparison.OrdinalIgnoreCase))
-        {
-            throw new Ec2Exception(SimEndpoint.MethodNotAllowed, $"{method} is not allowed here; use {expected}.");
-        }
-    }
-
-    private static async Task WriteJsonAsync(HttpContext context, int status, object value)
-    {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(value, Json);
-        context.Response.StatusCode = status;
-        context.Response.ContentType = "application/json";
-        context.Response.ContentLength = bytes.Length;
-        await context.Response.Body.WriteAsync(bytes);
-    }
 }

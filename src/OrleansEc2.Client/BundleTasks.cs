@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 
 namespace OrleansEc2.Client;
@@ -23,7 +22,7 @@ public static class UploadPolicies
 
     /// <summary>The policy's signature: base64(HMAC-SHA1(<paramref name="secretAccessKey"/>, <paramref name="policyBase64"/>)).</summary>
     public static string Sign(string policyBase64, string secretAccessKey)
-        => Convert.ToBase64String(HMACSHA1.HashData(Encoding.UTF8.GetBytes(secretAccessKey), Encoding.ASCII.GetBytes(policyBase64)));
+        => PostPolicySignature.Sign(policyBase64, secretAccessKey);
 
     private static string Escape(string value) => value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
 }

@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -144,12 +143,8 @@ internal sealed partial class S3Operations
         {
             var accessKeyId = form.Get(AccessKeyIdField)!;
             var key = await FindAccessKeyAsync(accessKeyId);
-            var expected = HMACSHA1.HashData(Encoding.UTF8.GetBytes(key.SecretAccessKey), Encoding.UTF8.GetBytes(policy));
             var provided = form.Get(SignatureField)!.Trim();
-            var given = new byte[expected.Length + 3];
-            if (!Convert.TryFromBase64String(provided, given, out var length)
-                || length != expected.Length
-                || !CryptographicOperations.FixedTimeEquals(given.AsSpan(0, length), expected))
+            if (!PostPolicySignature.Matches(policy, provided, key.SecretAccessKey))
             {
                 throw SignatureMismatch(accessKeyId, policy, provided);
             }

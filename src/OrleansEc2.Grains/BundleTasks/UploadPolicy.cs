@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 
 namespace OrleansEc2.Grains.BundleTasks;
@@ -57,7 +55,7 @@ public static class UploadPolicy
 
     /// <summary>base64(HMAC-SHA1(secret, policy text)), the signature the AWS CLI computes.</summary>
     public static string Sign(string policyBase64, string secretAccessKey)
-        => Convert.ToBase64String(HMACSHA1.HashData(Encoding.UTF8.GetBytes(secretAccessKey), Encoding.ASCII.GetBytes(policyBase64)));
+        => PostPolicySignature.Sign(policyBase64, secretAccessKey);
 
     private static byte[] Decode(string policyBase64)
     {
@@ -92,12 +90,7 @@ public static class UploadPolicy
 
     private static void VerifySignature(string policyBase64, string signature, string secretAccessKey)
     {
-        var expected = HMACSHA1.HashData(Encoding.UTF8.GetBytes(secretAccessKey), Encoding.ASCII.GetBytes(policyBase64));
-        var given = new byte[expected.Length + 3];
-        var matches = Convert.TryFromBase64String((signature ?? "").Trim(), given, out var length)
-            && length == expected.Length
-            && CryptographicOperations.FixedTimeEquals(given.AsSpan(0, length), expected);
-        if (!matches)
+        if (!PostPolicySignature.Matches(policyBase64, signature, secretAccessKey))
         {
             throw Invalid(
                 "The upload policy signature does not match: it must be base64(HMAC-SHA1) of the base64 policy text, keyed with the secret access key of the given access key id.");

@@ -22,7 +22,7 @@ public static class UploadPolicies
 
     /// <summary>The policy's signature: base64(HMAC-SHA1(<paramref name="secretAccessKey"/>, <paramref name="policyBase64"/>)).</summary>
     public static string Sign(string policyBase64, string secretAccessKey)
-        => PostPolicySignature.Sign(policyBase64, secretAccessKey);
+        => PostPolicies.Sign(policyBase64, secretAccessKey);
 
     private static string Escape(string value) => value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
 }

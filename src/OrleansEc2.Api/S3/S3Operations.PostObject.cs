@@ -144,7 +144,7 @@ internal sealed partial class S3Operations
             var accessKeyId = form.Get(AccessKeyIdField)!;
             var key = await FindAccessKeyAsync(accessKeyId);
             var provided = form.Get(SignatureField)!.Trim();
-            if (!PostPolicySignature.Matches(policy, provided, key.SecretAccessKey))
+            if (!PostPolicies.Matches(policy, provided, key.SecretAccessKey))
             {
                 throw SignatureMismatch(accessKeyId, policy, provided);
             }

@@ -21,12 +21,6 @@ internal sealed class S3PostPolicy
 
     private const int MaxDepth = 8;
 
-    private static readonly string[] ExpirationFormats =
-    [
-        "yyyy-MM-dd'T'HH:mm:ss'Z'",
-        "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'",
-    ];
-
     // Fields a condition may match only exactly (S3's table of policy conditions); a starts-with on them never holds.
     private static readonly HashSet<string> ExactOnly = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -176,7 +170,7 @@ internal sealed class S3PostPolicy
     {
         var text = element.ValueKind == JsonValueKind.String ? element.GetString()! : element.GetRawText();
         if (element.ValueKind != JsonValueKind.String
-            || !DateTimeOffset.TryParseExact(text, ExpirationFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var expiration))
+            || !PostPolicies.TryParseExpiration(text, out var expiration))
         {
             throw Invalid($"Invalid Policy: Invalid 'expiration' value: '{text}'.");
         }

@@ -15,13 +15,7 @@ public static class UploadPolicy
     public const int MaxBytes = 4096;
 
     /// <summary>The canned ACL EC2 uploads a bundle's objects with.</summary>
-    public const string BundleAcl = "ec2-bundle-read";
-
-    private static readonly string[] ExpirationFormats =
-    [
-        "yyyy-MM-dd'T'HH:mm:ss'Z'",
-        "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'",
-    ];
+    public const string BundleAcl = ObjectCannedAcls.Ec2BundleRead;
 
     /// <summary>
     /// Throws <c>InvalidPolicy</c> unless <paramref name="policyBase64"/> is a policy of at most <see cref="MaxBytes"/>
@@ -55,7 +49,7 @@ public static class UploadPolicy
 
     /// <summary>base64(HMAC-SHA1(secret, policy text)), the signature the AWS CLI computes.</summary>
     public static string Sign(string policyBase64, string secretAccessKey)
-        => PostPolicySignature.Sign(policyBase64, secretAccessKey);
+        => PostPolicies.Sign(policyBase64, secretAccessKey);
 
     private static byte[] Decode(string policyBase64)
     {
@@ -90,7 +84,7 @@ public static class UploadPolicy
 
     private static void VerifySignature(string policyBase64, string signature, string secretAccessKey)
     {
-        if (!PostPolicySignature.Matches(policyBase64, signature, secretAccessKey))
+        if (!PostPolicies.Matches(policyBase64, signature, secretAccessKey))
         {
             throw Invalid(
                 "The upload policy signature does not match: it must be base64(HMAC-SHA1) of the base64 policy text, keyed with the secret access key of the given access key id.");
@@ -117,7 +111,7 @@ public static class UploadPolicy
         }
 
         var text = element.GetString()!;
-        if (!DateTimeOffset.TryParseExact(text, ExpirationFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var expiration))
+        if (!PostPolicies.TryParseExpiration(text, out var expiration))
         {
             throw Invalid($"The upload policy's expiration '{text}' is not an ISO 8601 UTC time such as 2008-10-03T09:31:44.000Z.");
         }

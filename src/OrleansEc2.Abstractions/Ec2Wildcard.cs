@@ -40,6 +40,9 @@ public static class Ec2Wildcard
         return p == pattern.Length;
     }
 
+    /// <summary>A pattern with no wildcard or escape in it: it matches only itself.</summary>
+    public static bool IsLiteral(string pattern) => pattern.AsSpan().IndexOfAny('*', '?', '\\') < 0;
+
     public static bool MatchesAny(ImmutableArray<string> patterns, string? value)
         => value is not null && patterns.Any(p => IsMatch(p, value));
 

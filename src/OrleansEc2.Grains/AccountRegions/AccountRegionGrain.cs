@@ -142,7 +142,7 @@ public sealed class AccountRegionGrain(
         else
         {
             // An instance-id filter of plain ids names its instances: look them up rather than test every instance.
-            var byId = query.Filters.IsDefault ? null : query.Filters.FirstOrDefault(f => f.Name == "instance-id" && !f.Values.IsDefault && f.Values.All(IsPlainId));
+            var byId = query.Filters.IsDefault ? null : query.Filters.FirstOrDefault(f => f.Name == "instance-id" && !f.Values.IsDefault && f.Values.All(Ec2Wildcard.IsLiteral));
             var candidates = byId is null
                 ? State.Instances.Values
                 : byId.Values.Distinct(StringComparer.Ordinal).Select(id => State.Instances.GetValueOrDefault(id)).OfType<InstanceDescription>();
@@ -442,9 +442,6 @@ public sealed class AccountRegionGrain(
 
     public Task<ImmutableArray<string>> GetUnfinishedBundleTasksAsync()
         => Task.FromResult<ImmutableArray<string>>([.. State.BundleTasks.Values.Where(t => !t.State.IsFinished()).Select(t => t.BundleId)]);
-
-    /// <summary>A filter value with no wildcard or escape in it: it matches only itself.</summary>
-    private static bool IsPlainId(string value) => value.AsSpan().IndexOfAny('*', '?', '\\') < 0;
 
     /// <summary>EC2's timestamp form, as filters on times compare it.</summary>
     private static string Ec2Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
